@@ -1,0 +1,1 @@
+"""Business logic: plain async functions, session first, keyword-only arguments."""
