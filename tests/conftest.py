@@ -1,0 +1,147 @@
+"""Fixtures shared by the template's tests: a clean template copy and a generator."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from tests.matrix import TEMPLATE_ROOT
+
+Generate = Callable[..., Path]
+
+# The template's own environment has every tool a generated project uses.
+VENV_BIN = Path(sys.executable).parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all-combinations",
+        action="store_true",
+        help="static tier over every answer combination (default: one value at a time)",
+    )
+    parser.addoption(
+        "--deep",
+        action="store_true",
+        help="deep tier: mypy and each generated project's own test suite",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--deep"):
+        return
+    skip = pytest.mark.skip(reason="deep tier: run with --deep (.ci/run does)")
+    for item in items:
+        if "deep" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    services = [
+        f"{name}={'set' if os.environ.get(name) else 'unset (SQLite / in-memory only)'}"
+        for name in ("TEST_DATABASE_URL", "REDIS_URL")
+    ]
+    tiers = [
+        "static: " + ("every combination" if config.getoption("--all-combinations")
+                      else "one value at a time (--all-combinations for all)"),
+        "deep: " + ("on" if config.getoption("--deep") else "off (--deep to run)"),
+    ]
+    return [", ".join(services), ", ".join(tiers)]
+
+
+def _tracked_files(root: Path) -> list[Path]:
+    """Files git tracks or would track (the working tree, not only commits)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return [p.relative_to(root) for p in root.rglob("*") if p.is_file()
+                and ".venv" not in p.parts and ".git" not in p.parts]
+    return [Path(name) for name in out.decode().split("\0") if name]
+
+
+@pytest.fixture(scope="session")
+def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the template's working tree without .git.
+
+    Copier then renders exactly what is on disk, committed or not, with no VCS
+    lookups; the update tests build their own git history from it.
+    """
+    dest = tmp_path_factory.mktemp("template") / "backend-agent-kit"
+    for relative in _tracked_files(TEMPLATE_ROOT):
+        source = TEMPLATE_ROOT / relative
+        if source.is_file():
+            target = dest / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return dest
+
+
+def generate_project(src: Path, dest: Path, **answers: Any) -> Path:
+    """Render the template into `dest` with stock Copier (no --trust)."""
+    copier.run_copy(
+        str(src),
+        dest,
+        data=answers,
+        defaults=True,
+        unsafe=False,
+        quiet=True,
+        overwrite=True,
+    )
+    return dest
+
+
+@pytest.fixture(scope="session")
+def generate(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate:
+    """Render a project for some answers, once per session per answer set."""
+    cache: dict[tuple[tuple[str, Any], ...], Path] = {}
+
+    def render(**answers: Any) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in cache:
+            dest = tmp_path_factory.mktemp("project") / "generated"
+            cache[key] = generate_project(template_src, dest, **answers)
+        return cache[key]
+
+    return render
+
+
+def run(
+    command: list[str],
+    cwd: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool from the template's environment in a generated project."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PATH"] = f"{VENV_BIN}{os.pathsep}{full_env.get('PATH', '')}"
+    full_env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_ok(result: subprocess.CompletedProcess[str]) -> None:
+    """Fail with the command's output when it did not exit 0."""
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, result.args))} exited {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+    )

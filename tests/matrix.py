@@ -1,0 +1,94 @@
+"""The option space, read from copier.yml, and the answer sets the tests use.
+
+Choices come from the questionnaire itself, so a value added there is tested
+without touching this file.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+# The questions whose values reshape the generated code.
+SHAPING = ("stack", "architecture", "line_length", "migration_tool", "task_queue")
+
+
+@cache
+def questions() -> dict[str, Any]:
+    """The questions of copier.yml (keys that do not start with `_`)."""
+    data = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    return {name: spec for name, spec in data.items() if not name.startswith("_")}
+
+
+def choices(name: str) -> list[Any]:
+    """The values a question offers, in copier.yml's order."""
+    spec = questions()[name]["choices"]
+    return list(spec.values()) if isinstance(spec, dict) else list(spec)
+
+
+def defaults() -> dict[str, Any]:
+    """The default value of every shaping question and the Python version."""
+    return {
+        name: questions()[name]["default"] for name in (*SHAPING, "python_version")
+    }
+
+
+def every_combination() -> list[dict[str, Any]]:
+    """Every combination of the shaping questions (the static tier)."""
+    names = list(SHAPING)
+    return [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*(choices(name) for name in names))
+    ]
+
+
+def one_at_a_time() -> list[dict[str, Any]]:
+    """The defaults, then each other value of each question alone (the fast tier)."""
+    base = defaults()
+    combos = [base]
+    for name in SHAPING:
+        combos += [{**base, name: value} for value in choices(name) if value != base[name]]
+    return combos
+
+
+def pairwise() -> list[dict[str, Any]]:
+    """A small set in which every pair of values of two questions appears together.
+
+    Greedy: repeatedly take the full combination that covers the most pairs not yet
+    covered. Python versions are then spread round-robin over the set.
+    """
+    names = list(SHAPING)
+    uncovered = {
+        ((a, va), (b, vb))
+        for a, b in itertools.combinations(names, 2)
+        for va in choices(a)
+        for vb in choices(b)
+    }
+    candidates = every_combination()
+    chosen: list[dict[str, Any]] = []
+    while uncovered:
+
+        def gain(combo: dict[str, Any]) -> int:
+            pairs = itertools.combinations([(n, combo[n]) for n in names], 2)
+            return sum(pair in uncovered for pair in pairs)
+
+        best = max(candidates, key=gain)
+        chosen.append(best)
+        uncovered -= set(itertools.combinations([(n, best[n]) for n in names], 2))
+    versions = choices("python_version")
+    return [
+        {**combo, "python_version": versions[index % len(versions)]}
+        for index, combo in enumerate(chosen)
+    ]
+
+
+def combo_id(answers: dict[str, Any]) -> str:
+    """A test id that names the answers, e.g. `sqlalchemy-routers-services-88-...`."""
+    keys = (*SHAPING, "python_version")
+    return "-".join(str(answers[key]) for key in keys if key in answers)
