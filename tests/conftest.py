@@ -49,8 +49,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         for name in ("TEST_DATABASE_URL", "REDIS_URL")
     ]
     tiers = [
-        "static: " + ("every combination" if config.getoption("--all-combinations")
-                      else "one value at a time (--all-combinations for all)"),
+        "static: "
+        + (
+            "every combination"
+            if config.getoption("--all-combinations")
+            else "one value at a time (--all-combinations for all)"
+        ),
         "deep: " + ("on" if config.getoption("--deep") else "off (--deep to run)"),
     ]
     return [", ".join(services), ", ".join(tiers)]
@@ -66,8 +70,11 @@ def _tracked_files(root: Path) -> list[Path]:
             check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
-        return [p.relative_to(root) for p in root.rglob("*") if p.is_file()
-                and ".venv" not in p.parts and ".git" not in p.parts]
+        return [
+            p.relative_to(root)
+            for p in root.rglob("*")
+            if p.is_file() and ".venv" not in p.parts and ".git" not in p.parts
+        ]
     return [Path(name) for name in out.decode().split("\0") if name]
 
 

@@ -34,9 +34,7 @@ def choices(name: str) -> list[Any]:
 
 def defaults() -> dict[str, Any]:
     """The default value of every shaping question and the Python version."""
-    return {
-        name: questions()[name]["default"] for name in (*SHAPING, "python_version")
-    }
+    return {name: questions()[name]["default"] for name in (*SHAPING, "python_version")}
 
 
 def every_combination() -> list[dict[str, Any]]:
@@ -70,17 +68,16 @@ def pairwise() -> list[dict[str, Any]]:
         for va in choices(a)
         for vb in choices(b)
     }
+
+    def pairs_of(combo: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
+        return set(itertools.combinations([(n, combo[n]) for n in names], 2))
+
     candidates = every_combination()
     chosen: list[dict[str, Any]] = []
     while uncovered:
-
-        def gain(combo: dict[str, Any]) -> int:
-            pairs = itertools.combinations([(n, combo[n]) for n in names], 2)
-            return sum(pair in uncovered for pair in pairs)
-
-        best = max(candidates, key=gain)
+        best = max(candidates, key=lambda combo: len(pairs_of(combo) & uncovered))
         chosen.append(best)
-        uncovered -= set(itertools.combinations([(n, best[n]) for n in names], 2))
+        uncovered -= pairs_of(best)
     versions = choices("python_version")
     return [
         {**combo, "python_version": versions[index % len(versions)]}

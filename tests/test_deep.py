@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import platform
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Generate, assert_ok, run
-from tests.matrix import combo_id, pairwise
+from tests.conftest import Generate, assert_ok, generate_project, run
+from tests.matrix import choices, combo_id, pairwise
 
 COVERING_SET = pairwise()
 TEMPLATE_PYTHON = ".".join(platform.python_version_tuple()[:2])
@@ -38,4 +39,17 @@ def test_generated_project_type_checks_and_passes_its_tests(
     python = ["--python", answers["python_version"]]
     assert_ok(run(["uv", "sync", "--quiet", *python], project, env={"UV_FROZEN": ""}))
     assert_ok(run(["uv", "run", "--no-sync", "mypy", "."], project))
+    assert_ok(run(["uv", "run", "--no-sync", "pytest", "-p", "no:cacheprovider"], project))
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("stack", choices("stack"))
+def test_a_fresh_install_from_the_projects_own_pyproject_passes(
+    template_src: Path,
+    tmp_path: Path,
+    stack: str,
+) -> None:
+    """Declared dependencies are complete: `uv sync` then `uv run pytest`, as a user."""
+    project = generate_project(template_src, tmp_path / "fresh", stack=stack)
+    assert_ok(run(["uv", "sync", "--quiet"], project))
     assert_ok(run(["uv", "run", "--no-sync", "pytest", "-p", "no:cacheprovider"], project))

@@ -1,0 +1,118 @@
+"""The questionnaire: safe to run, refuses bad answers, writes what was asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import generate_project
+from tests.matrix import TEMPLATE_ROOT, questions
+
+UNSAFE_KEYS = ("_tasks", "_jinja_extensions", "_migrations", "_external_data")
+
+
+def test_template_uses_no_feature_that_needs_trust() -> None:
+    config = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    assert not [key for key in UNSAFE_KEYS if key in config]
+
+
+def test_every_question_has_type_help_and_default() -> None:
+    for name, spec in questions().items():
+        assert {"type", "help", "default"} <= set(spec), name
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"project_name": ""}, "must not be empty"),
+        ({"project_name": "   "}, "must not be empty"),
+        ({"project_name": "!!! ???"}, "at least one letter or digit"),
+        ({"project_slug": "My Service"}, "lowercase letters, digits and single hyphens"),
+        ({"package_name": "class"}, "is a Python keyword"),
+        ({"package_name": "1app"}, "lowercase Python identifier"),
+        ({"package_name": "my-app"}, "lowercase Python identifier"),
+        ({"package_name": "fastapi"}, "would shadow a module"),
+        ({"package_name": "tests"}, "would shadow a module"),
+        ({"author_email": "not-an-address"}, "e-mail address"),
+        ({"line_length": 90}, "line_length"),
+        ({"python_version": "3.10"}, "python_version"),
+        ({"stack": "django"}, "stack"),
+    ],
+    ids=lambda value: str(value)[:40],
+)
+def test_bad_answers_are_refused_and_nothing_is_written(
+    template_src: Path,
+    tmp_path: Path,
+    answers: dict[str, Any],
+    message: str,
+) -> None:
+    dest = tmp_path / "refused"
+    with pytest.raises(ValueError, match=message):
+        generate_project(template_src, dest, **answers)
+    assert not dest.exists() or not any(dest.iterdir())
+
+
+def test_slug_is_derived_from_the_name(template_src: Path, tmp_path: Path) -> None:
+    project = generate_project(template_src, tmp_path / "p", project_name="Billing API v2!")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == "billing-api-v2"
+    assert 'name = "billing-api-v2"' in (project / "pyproject.toml").read_text()
+
+
+def test_a_custom_package_name_is_used_everywhere(
+    template_src: Path,
+    tmp_path: Path,
+) -> None:
+    project = generate_project(template_src, tmp_path / "p", package_name="billing")
+    assert (project / "billing" / "main.py").is_file()
+    assert not (project / "app").exists()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'entrypoint = "billing.main:app"' in pyproject
+    assert 'root_package = "billing"' in pyproject
+    stale = [
+        str(path.relative_to(project))
+        for path in project.rglob("*.py")
+        if "from app." in path.read_text() or "import app\n" in path.read_text()
+    ]
+    assert stale == []
+
+
+def test_answers_file_records_the_answers_and_no_secret(
+    template_src: Path,
+    tmp_path: Path,
+) -> None:
+    project = generate_project(
+        template_src,
+        tmp_path / "p",
+        project_name="Ledger",
+        line_length=100,
+        python_version="3.12",
+    )
+    text = (project / ".copier-answers.yml").read_text()
+    answers = yaml.safe_load(text)
+    assert answers["project_name"] == "Ledger"
+    assert answers["line_length"] == 100
+    assert answers["python_version"] == "3.12"
+    assert "_src_path" in answers
+    assert "secret" not in text.lower()
+
+
+def test_line_length_and_python_version_drive_the_tools(
+    template_src: Path,
+    tmp_path: Path,
+) -> None:
+    project = generate_project(
+        template_src,
+        tmp_path / "p",
+        line_length=100,
+        python_version="3.13",
+    )
+    pyproject = (project / "pyproject.toml").read_text()
+    assert "line-length = 100" in pyproject
+    assert 'target-version = "py313"' in pyproject
+    assert 'python_version = "3.13"' in pyproject
+    assert 'requires-python = ">=3.13"' in pyproject
+    assert "FROM python:3.13-slim" in (project / "Dockerfile").read_text()
