@@ -124,6 +124,20 @@ def generate(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Ge
     return render
 
 
+def python_for(version: str) -> str:
+    """An interpreter for `version`: on PATH, else a pyenv install, else let uv decide."""
+    candidates = [shutil.which(f"python{version}")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(
+        str(path) for path in pyenv_root.glob(f"versions/{version}.*/bin/python{version}")
+    )
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "--version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return version
+
+
 def run(
     command: list[str],
     cwd: Path,

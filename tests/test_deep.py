@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Generate, assert_ok, generate_project, run
+from tests.conftest import Generate, assert_ok, generate_project, python_for, run
 from tests.matrix import choices, combo_id, pairwise
 
 COVERING_SET = pairwise()
@@ -36,8 +36,8 @@ def test_generated_project_type_checks_and_passes_its_tests(
         assert_ok(run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], project))
         return
     # Another Python: install the project from its own pyproject, as a user would.
-    python = ["--python", answers["python_version"]]
-    assert_ok(run(["uv", "sync", "--quiet", *python], project, env={"UV_FROZEN": ""}))
+    python = ["--python", python_for(answers["python_version"])]
+    assert_ok(run(["uv", "sync", "--quiet", *python], project))
     assert_ok(run(["uv", "run", "--no-sync", "mypy", "."], project))
     assert_ok(run(["uv", "run", "--no-sync", "pytest", "-p", "no:cacheprovider"], project))
 
