@@ -58,31 +58,26 @@ def one_at_a_time() -> list[dict[str, Any]]:
 def pairwise() -> list[dict[str, Any]]:
     """A small set in which every pair of values of two questions appears together.
 
-    Greedy: repeatedly take the full combination that covers the most pairs not yet
-    covered. Python versions are then spread round-robin over the set.
+    The Python version counts as a question here, so every version meets every value
+    of the shaping questions. Greedy: repeatedly take the full combination that covers
+    the most pairs not yet covered.
     """
-    names = list(SHAPING)
-    uncovered = {
-        ((a, va), (b, vb))
-        for a, b in itertools.combinations(names, 2)
-        for va in choices(a)
-        for vb in choices(b)
-    }
+    names = [*SHAPING, "python_version"]
 
     def pairs_of(combo: dict[str, Any]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
         return set(itertools.combinations([(n, combo[n]) for n in names], 2))
 
-    candidates = every_combination()
+    candidates = [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*(choices(name) for name in names))
+    ]
+    uncovered = set().union(*(pairs_of(combo) for combo in candidates))
     chosen: list[dict[str, Any]] = []
     while uncovered:
         best = max(candidates, key=lambda combo: len(pairs_of(combo) & uncovered))
         chosen.append(best)
         uncovered -= pairs_of(best)
-    versions = choices("python_version")
-    return [
-        {**combo, "python_version": versions[index % len(versions)]}
-        for index, combo in enumerate(chosen)
-    ]
+    return chosen
 
 
 def combo_id(answers: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """Deep tier: mypy --strict and each generated project's own test suite.
 
-A covering set in which every pair of values of the shaping questions appears
-together at least once, with the Python versions spread across it. Projects on the
+A covering set in which every pair of values of the shaping questions and the
+Python version appears together at least once. Projects on the
 template's Python run in the template's environment; the others are installed the
 way a user would (`uv sync` from their own pyproject) and run with `uv run`.
 The generated suites use PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL
