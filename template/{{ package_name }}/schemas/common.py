@@ -1,6 +1,6 @@
 """Schemas shared by every domain."""
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class PageMeta(BaseModel):
@@ -9,6 +9,15 @@ class PageMeta(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class PageParams(BaseModel):
+    """Paging query parameters; unknown parameters are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
 
 
 class Health(BaseModel):
