@@ -11,12 +11,16 @@ import yaml
 from tests.conftest import generate_project
 from tests.matrix import TEMPLATE_ROOT, questions
 
-UNSAFE_KEYS = ("_tasks", "_jinja_extensions", "_migrations", "_external_data")
+UNSAFE_KEYS = ("_tasks", "_jinja_extensions", "_migrations")
 
 
 def test_template_uses_no_feature_that_needs_trust() -> None:
     config = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
     assert not [key for key in UNSAFE_KEYS if key in config]
+    # External data is safe only inside the project: no absolute or parent paths.
+    for path in config.get("_external_data", {}).values():
+        assert not path.startswith("/")
+        assert ".." not in path
 
 
 def test_every_question_has_type_help_and_default() -> None:

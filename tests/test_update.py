@@ -1,0 +1,219 @@
+"""`copier update` brings template changes in and never loses a user's line.
+
+Each test builds template versions in a temporary git repository (tags v1, v2),
+generates a project from v1, commits it, changes it as a user would, and updates it
+with stock Copier (unsafe=False: no --trust).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assert_ok, run
+from tests.matrix import TEMPLATE_ROOT
+from tests.update_support import (
+    changed_files,
+    commit_all,
+    copy_project,
+    edit,
+    git,
+    template_repo,
+    update_project,
+)
+
+CONFIG = Path("template/{{ package_name }}/core/config.py.jinja")
+# Answers that reshape the tree; v2 offers a new value for each, as a release might.
+LOCKED = ("stack", "architecture", "migration_tool")
+NEW_VALUE = "added-in-v2"
+CONFLICT = re.compile(r"^(<{7}|={7}|>{7})", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def template(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template v1, and v2 with a changed, a new and a removed file."""
+    repo = template_repo(template_src, tmp_path_factory.mktemp("tpl") / "template")
+    edit(
+        repo / CONFIG,
+        'rate_limit_register: str = "10/minute"',
+        'rate_limit_register: str = "20/minute"',
+    )
+    edit(
+        repo / CONFIG,
+        "access_token_expire_minutes: int = 30",
+        "access_token_expire_minutes: int = 15",
+    )
+    (repo / "template" / "SECURITY.md").write_text("Report vulnerabilities privately.\n")
+    (repo / "template" / ".dockerignore").unlink()
+    questionnaire = (repo / "copier.yml").read_text()
+    for question in LOCKED:
+        start = questionnaire.index(f"\n{question}:\n")
+        choices = questionnaire.index("  choices:\n", start) + len("  choices:\n")
+        new_choice = f"    Added in v2: {NEW_VALUE}\n"
+        questionnaire = questionnaire[:choices] + new_choice + questionnaire[choices:]
+    (repo / "copier.yml").write_text(questionnaire)
+    commit_all(repo, "Template v2", tag="v2")
+    return repo
+
+
+@pytest.fixture
+def project(template: Path, tmp_path: Path) -> Path:
+    """A project generated from v1 and committed."""
+    return copy_project(template, tmp_path / "project", "v1")
+
+
+def _conflicted(project: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file()
+        and ".git" not in path.parts
+        and (path.suffix == ".rej" or CONFLICT.search(path.read_text(errors="replace")))
+    )
+
+
+def test_template_changes_reach_the_project(project: Path) -> None:
+    update_project(project, "v2")
+    config = (project / "app/core/config.py").read_text()
+    assert 'rate_limit_register: str = "20/minute"' in config
+    assert (project / "SECURITY.md").read_text() == "Report vulnerabilities privately.\n"
+    assert not (project / ".dockerignore").exists()
+    assert _conflicted(project) == []
+
+
+def test_user_edits_survive_an_update(project: Path) -> None:
+    (project / "app/routers/ping.py").write_text(
+        '"""A user\'s own endpoint."""\n\nfrom fastapi import APIRouter\n\n'
+        'router = APIRouter()\n\n\n@router.get("/ping")\nasync def ping() -> str:\n'
+        '    """Answer pong."""\n    return "pong"\n',
+    )
+    (project / "tests/test_ping.py").write_text("def test_ping() -> None:\n    assert 1\n")
+    edit(project / "app/core/config.py", "log_json: bool = True", "log_json: bool = False")
+    doc = project / ("AGENTS.md" if (project / "AGENTS.md").exists() else "README.md")
+    doc.write_text(doc.read_text() + "\n## Team notes\n\nOn-call rota: see the wiki.\n")
+    (project / "NOTES.md").write_text("Our own notes.\n")
+    commit_all(project, "User work")
+
+    update_project(project, "v2")
+
+    assert 'return "pong"' in (project / "app/routers/ping.py").read_text()
+    assert (project / "tests/test_ping.py").exists()
+    config = (project / "app/core/config.py").read_text()
+    assert "log_json: bool = False" in config
+    assert 'rate_limit_register: str = "20/minute"' in config
+    assert doc.read_text().endswith("## Team notes\n\nOn-call rota: see the wiki.\n")
+    assert (project / "NOTES.md").read_text() == "Our own notes.\n"
+    assert _conflicted(project) == []
+
+
+def test_a_conflict_is_marked_inline_and_shows_in_git_status(project: Path) -> None:
+    config = project / "app/core/config.py"
+    edit(config, "access_token_expire_minutes: int = 30", "access_token_expire_minutes: int = 60")
+    commit_all(project, "Longer tokens")
+
+    update_project(project, "v2")
+
+    text = config.read_text()
+    assert _conflicted(project) == ["app/core/config.py"]
+    assert "access_token_expire_minutes: int = 60" in text
+    assert "access_token_expire_minutes: int = 15" in text
+    assert "app/core/config.py" in changed_files(project)
+
+
+def test_a_file_the_user_deleted_stays_deleted(project: Path) -> None:
+    (project / "Makefile").unlink()
+    commit_all(project, "We use just")
+    update_project(project, "v2")
+    assert not (project / "Makefile").exists()
+
+
+def test_changing_the_line_length_on_update_rewrites_every_statement_of_it(
+    project: Path,
+) -> None:
+    update_project(project, "v1", line_length=100)
+    assert "line-length = 100" in (project / "pyproject.toml").read_text()
+    stale = [
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file()
+        and ".git" not in path.parts
+        and re.search(r"(?i)line[ _-]length\D{0,40}\b88\b", path.read_text(errors="replace"))
+    ]
+    assert stale == []
+    assert_ok(run(["ruff", "check", "--no-cache", "."], project))
+    assert_ok(run(["ruff", "format", "--check", "--no-cache", "."], project))
+    if (project / "tests/test_agent_docs.py").exists():
+        assert_ok(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "--no-cov",
+                    "tests/test_agent_docs.py",
+                ],
+                project,
+            )
+        )
+
+
+@pytest.mark.parametrize("question", LOCKED)
+def test_answers_that_reshape_the_tree_are_refused_on_update(
+    project: Path,
+    question: str,
+) -> None:
+    before = git(project, "rev-parse", "HEAD")
+    with pytest.raises(ValueError, match=rf"{question} is \S+ in this project"):
+        update_project(project, "v2", **{question: NEW_VALUE})
+    assert git(project, "rev-parse", "HEAD") == before
+    assert changed_files(project) == set()
+
+
+def _releases() -> list[tuple[str, str]]:
+    """(version, commit) pairs from RELEASES, oldest first."""
+    lines = (TEMPLATE_ROOT / "RELEASES").read_text().splitlines()
+    return [
+        (fields[0], fields[1])
+        for fields in (line.split() for line in lines)
+        if fields and not fields[0].startswith("#")
+    ]
+
+
+@pytest.mark.deep
+def test_a_project_from_the_previous_release_updates_cleanly_and_passes_its_tests(
+    template_src: Path,
+    tmp_path: Path,
+) -> None:
+    version, commit = _releases()[-1]
+    repo = tmp_path / "template"
+    repo.mkdir()
+    # The previous release, straight from this repository's history.
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+    commit_all(repo, f"Release {version}", tag="v1")
+    # The template under test, on top of it.
+    for child in repo.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    shutil.copytree(template_src, repo, dirs_exist_ok=True)
+    commit_all(repo, "Template under test", tag="v2")
+
+    project = copy_project(repo, tmp_path / "project", "v1")
+    update_project(project, "v2")
+
+    assert _conflicted(project) == []
+    assert_ok(run(["ruff", "check", "--no-cache", "."], project))
+    assert_ok(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project))
