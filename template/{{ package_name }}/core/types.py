@@ -6,6 +6,10 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Primary keys are 32-bit integers (INTEGER on PostgreSQL); larger numbers never
+# reach the database.
+MAX_ID = 2_147_483_647
+
 
 def utc_now() -> datetime:
     """Return the current time, timezone-aware in UTC."""
