@@ -1,0 +1,266 @@
+"""Side-by-side benchmark of the generated service and a floor, on PostgreSQL.
+
+Generates the default project, migrates a fresh PostgreSQL database, seeds a user
+with 200 items and serves the app with uvicorn (one worker, no access log), then
+loads it with wrk from a second process on loopback: GET /health, the authenticated
+item list (20 per page with total: the headline) and item create. In the same run it
+serves bench/floor_app.py (bare ASGI + asyncpg) on the same data and prints the ratio.
+
+    uv run python bench/bench_service.py [--duration 10] [--connections 32]
+
+Needs wrk (Debian: `apt-get install wrk`) and a PostgreSQL server: BENCH_DATABASE_URL,
+default postgresql://postgres@127.0.0.1:5432/test (a database is created beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import copier
+import httpx
+from pwdlib import PasswordHash
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import _tracked_files
+from tests.matrix import TEMPLATE_ROOT
+
+BENCH_DIR = Path(__file__).resolve().parent
+PASSWORD = "bench-password-123"
+SECRET = "bench-secret-" + "k" * 40
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def generate(dest: Path) -> float:
+    """Render the default project from this checkout; return the seconds it took."""
+    source = dest.parent / "template"
+    for relative in _tracked_files(TEMPLATE_ROOT):
+        if (TEMPLATE_ROOT / relative).is_file():
+            (source / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE_ROOT / relative, source / relative)
+    start = time.perf_counter()
+    copier.run_copy(str(source), dest, defaults=True, unsafe=False, quiet=True)
+    return time.perf_counter() - start
+
+
+@contextmanager
+def database(base: str) -> Iterator[str]:
+    """A fresh database next to `base`'s (plain postgresql:// URL), dropped after."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+
+    async def execute(sql: str) -> None:
+        connection = await asyncpg.connect(base)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def seed(url: str, items: int) -> int:
+    """One user with `items` items; return the user's id."""
+    connection = await asyncpg.connect(url)
+    try:
+        user_id: int = await connection.fetchval(
+            "INSERT INTO users (email, hashed_password, full_name, role, is_active, "
+            "created_at, updated_at) VALUES ($1, $2, NULL, 'user', true, now(), now()) "
+            "RETURNING id",
+            "bench@example.com",
+            PasswordHash.recommended().hash(PASSWORD),
+        )
+        await connection.executemany(
+            "INSERT INTO items (title, description, owner_id, created_at, updated_at) "
+            "VALUES ($1, $2, $3, now() - make_interval(secs => $4), now())",
+            [(f"item {n}", "seeded", user_id, n) for n in range(items)],
+        )
+    finally:
+        await connection.close()
+    return user_id
+
+
+@contextmanager
+def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
+    """Run a server until the block ends; yield its base URL once /health answers."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    err = process.stderr.read().decode() if process.stderr else ""
+                    raise SystemExit(f"server did not start: {err[-2000:]}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def uvicorn(app: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def wrk(
+    url: str, args: argparse.Namespace, headers: dict[str, str], script: Path | None = None
+) -> dict[str, float]:
+    """Load `url` with wrk; return requests/s, p50 and p99 in ms, and non-2xx count."""
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # warm-up
+    out = subprocess.run(
+        [*command, f"-d{args.duration}s", url], capture_output=True, text=True, check=True
+    ).stdout
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        assert match, out
+        return float(match[1]) * UNITS[match[2]]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    assert rps, out
+    return {
+        "rps": float(rps[1]),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "non_2xx": float(errors[1]) if errors else 0.0,
+    }
+
+
+def report(name: str, result: dict[str, float]) -> None:
+    print(
+        f"{name:34s} {result['rps']:9.0f} req/s   p50 {result['p50']:7.2f} ms   "
+        f"p99 {result['p99']:7.2f} ms   non-2xx {int(result['non_2xx'])}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--items", type=int, default=200)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+    with tempfile.TemporaryDirectory() as scratch, database(base) as url:
+        project = Path(scratch) / "project"
+        seconds = generate(project)
+        print(f"generation (copier copy, in process): {seconds:.2f} s")
+        app_env = {
+            "DATABASE_URL": url.replace("postgresql://", "postgresql+asyncpg://", 1),
+            "SECRET_KEY": SECRET,
+            "ENVIRONMENT": "production",
+            "RATE_LIMIT_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=project,
+            env={**os.environ, **app_env},
+            check=True,
+            capture_output=True,
+        )
+        owner_id = asyncio.run(seed(url, args.items))
+        port = _free_port()
+        list_path = "/api/v1/items?limit=20&offset=0"
+        print(
+            f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+            f"uvicorn 1 worker, PostgreSQL on loopback, {args.items} items"
+        )
+
+        with serve(uvicorn("app.main:app", port), project, app_env, port) as app_url:
+            login = httpx.post(
+                f"{app_url}/api/v1/auth/login",
+                data={"username": "bench@example.com", "password": PASSWORD},
+            )
+            login.raise_for_status()
+            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            health = wrk(f"{app_url}/health", args, {})
+            listing = wrk(f"{app_url}{list_path}", args, auth)
+
+        floor_env = {
+            "DATABASE_URL": url,
+            "FLOOR_TOKEN": "floor-token",
+            "FLOOR_OWNER_ID": str(owner_id),
+        }
+        with serve(uvicorn("floor_app:app", port), BENCH_DIR, floor_env, port) as floor_url:
+            floor = wrk(f"{floor_url}{list_path}", args, {"Authorization": "Bearer floor-token"})
+
+        create_script = Path(scratch) / "create.lua"
+        create_script.write_text(
+            'wrk.method = "POST"\n'
+            'wrk.body = \'{"title": "created by wrk", "description": "load"}\'\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        with serve(uvicorn("app.main:app", port), project, app_env, port) as app_url:
+            login = httpx.post(
+                f"{app_url}/api/v1/auth/login",
+                data={"username": "bench@example.com", "password": PASSWORD},
+            )
+            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            create = wrk(f"{app_url}/api/v1/items", args, auth, create_script)
+
+    report("generated GET /health", health)
+    report("generated GET item list (headline)", listing)
+    report("generated POST item", create)
+    report("floor GET item list", floor)
+    print(f"ratio generated/floor on the item list: {listing['rps'] / floor['rps']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
