@@ -1,28 +1,51 @@
-"""One page of a query and the total count, in one round trip."""
+"""Paged list queries: built once per shape; page and total in one round trip."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class PagedQuery:
+    """A list statement with its total as a window count and paging as bound values.
+
+    Build one per query shape at import time or under a cache: building and hashing
+    a statement costs more than running it, so requests only bind values.
+    """
+
+    page: Select[Any]
+    count: Select[Any]
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> Self:
+        """Wrap an ordered list statement whose first column is the entity."""
+        page = (
+            statement.add_columns(func.count().over().label("total"))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+        count = select(func.count()).select_from(statement.order_by(None).subquery())
+        return cls(page=page, count=count)
 
 
 async def fetch_page(
     session: AsyncSession,
-    statement: Select[Any],
+    query: PagedQuery,
+    values: dict[str, Any],
     *,
     limit: int,
     offset: int,
 ) -> tuple[list[Any], int]:
-    """Return one page of `statement`'s first column and the count of all matches.
+    """Return one page of entities and the count of all matches.
 
-    The count rides along as a window function; only a page past the end needs a
-    second query to know the total.
+    Only a page past the end needs a second query to know the total.
     """
-    counted = statement.add_columns(func.count().over().label("total"))
-    rows = (await session.execute(counted.limit(limit).offset(offset))).all()
+    paging = {**values, "limit": limit, "offset": offset}
+    rows = (await session.execute(query.page, paging)).all()
     if rows:
         return [row[0] for row in rows], int(rows[0].total)
     if offset == 0:
         return [], 0
-    count = select(func.count()).select_from(statement.order_by(None).subquery())
-    return [], int(await session.scalar(count) or 0)
+    return [], int(await session.scalar(query.count, values) or 0)
