@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import assert_ok, run
-from tests.matrix import TEMPLATE_ROOT
+from tests.matrix import TEMPLATE_ROOT, questions
 from tests.update_support import (
     changed_files,
     commit_all,
@@ -75,6 +76,32 @@ def _conflicted(project: Path) -> list[str]:
         and ".git" not in path.parts
         and (path.suffix == ".rej" or CONFLICT.search(path.read_text(errors="replace")))
     )
+
+
+def test_updating_needs_no_trust_and_the_answers_file_names_the_version(
+    project: Path,
+) -> None:
+    config = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    assert [key for key in ("_tasks", "_migrations", "_jinja_extensions") if key in config] == []
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1"
+    assert answers["_src_path"]
+    recorded = {key for key in answers if not key.startswith("_")}
+    assert recorded <= set(questions())
+    assert not [key for key in recorded if re.search("secret|password|token", key)]
+
+
+def test_the_generated_readme_explains_updating(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    for text in (
+        "git add -A && git commit",
+        "copier update --defaults",
+        "--data line_length=",
+        "--conflict inline",
+        "copier recopy",
+        ".copier-answers.yml",
+    ):
+        assert text in readme, text
 
 
 def test_template_changes_reach_the_project(project: Path) -> None:
