@@ -1,0 +1,1 @@
+"""Sign-up and sign-in: tokens, the current user, login rate limits."""

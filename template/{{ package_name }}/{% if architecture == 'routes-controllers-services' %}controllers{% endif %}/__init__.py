@@ -1,0 +1,1 @@
+"""One function per endpoint: service calls in, response schemas out."""

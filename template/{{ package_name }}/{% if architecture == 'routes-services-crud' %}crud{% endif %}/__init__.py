@@ -1,0 +1,1 @@
+"""Data access per table: queries and writes, no business rules."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: routes and the dependencies they declare."""

@@ -1,0 +1,1 @@
+"""FastAPI dependencies and their `Annotated` aliases."""
