@@ -6,7 +6,7 @@ loads it with wrk from a second process on loopback: GET /health, the authentica
 item list (20 per page with total: the headline) and item create. In the same run it
 serves bench/floor_app.py (bare ASGI + asyncpg) on the same data and prints the ratio.
 
-    uv run python bench/bench_service.py [--duration 10] [--connections 32]
+    uv run python bench/bench_service.py [--duration 10] [--connections 32] [-d stack=sqlmodel]
 
 Needs wrk (Debian: `apt-get install wrk`) and a PostgreSQL server: BENCH_DATABASE_URL,
 default postgresql://postgres@127.0.0.1:5432/test (a database is created beside it).
@@ -52,15 +52,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def generate(dest: Path) -> float:
-    """Render the default project from this checkout; return the seconds it took."""
+def generate(dest: Path, answers: dict[str, str]) -> float:
+    """Render a project (defaults, then `answers`) from this checkout; return seconds."""
     source = dest.parent / "template"
     for relative in _tracked_files(TEMPLATE_ROOT):
         if (TEMPLATE_ROOT / relative).is_file():
             (source / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(TEMPLATE_ROOT / relative, source / relative)
     start = time.perf_counter()
-    copier.run_copy(str(source), dest, defaults=True, unsafe=False, quiet=True)
+    copier.run_copy(str(source), dest, data=answers, defaults=True, unsafe=False, quiet=True)
     return time.perf_counter() - start
 
 
@@ -192,14 +192,26 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--items", type=int, default=200)
+    parser.add_argument(
+        "-d",
+        "--data",
+        action="append",
+        default=[],
+        metavar="QUESTION=VALUE",
+        help="an answer other than the default, e.g. -d stack=sqlmodel (repeatable)",
+    )
     args = parser.parse_args()
+    answers = dict(item.split("=", 1) for item in args.data)
+    if answers.get("migration_tool", "alembic") != "alembic":
+        raise SystemExit("the benchmark migrates with Alembic: keep migration_tool=alembic")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
     with tempfile.TemporaryDirectory() as scratch, database(base) as url:
         project = Path(scratch) / "project"
-        seconds = generate(project)
+        seconds = generate(project, answers)
+        print(f"answers: defaults, {answers or 'no others'}")
         print(f"generation (copier copy, in process): {seconds:.2f} s")
         app_env = {
             "DATABASE_URL": url.replace("postgresql://", "postgresql+asyncpg://", 1),
