@@ -1,0 +1,1 @@
+"""Celery tasks: the worker's entry points."""

@@ -1,0 +1,1 @@
+"""Item exports built by the worker."""
