@@ -4,9 +4,11 @@ Generates the default project, migrates a fresh PostgreSQL database, seeds a use
 with 200 items and serves the app with uvicorn (one worker, no access log), then
 loads it with wrk from a second process on loopback: GET /health, the authenticated
 item list (20 per page with total: the headline) and item create. In the same run it
-serves bench/floor_app.py (bare ASGI + asyncpg) on the same data and prints the ratio.
+serves bench/floor_app.py (bare ASGI + asyncpg) on the same data, loads the two lists
+in turns (--rounds) and prints the medians, the ratio and each server's CPU time per
+request (steadier than requests/s on a machine whose speed drifts).
 
-    uv run python bench/bench_service.py [--duration 10] [--connections 32] [-d stack=sqlmodel]
+    uv run python bench/bench_service.py [--duration 10] [--rounds 3] [-d stack=sqlmodel]
 
 Needs wrk (Debian: `apt-get install wrk`) and a PostgreSQL server: BENCH_DATABASE_URL,
 default postgresql://postgres@127.0.0.1:5432/test (a database is created beside it).
@@ -21,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -104,9 +108,20 @@ async def seed(url: str, items: int) -> int:
     return user_id
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
-    """Run a server until the block ends; yield its base URL once /health answers."""
+def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[Server]:
+    """Run a server until the block ends; yield it once /health answers."""
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -127,7 +142,7 @@ def serve(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iter
                     err = process.stderr.read().decode() if process.stderr else ""
                     raise SystemExit(f"server did not start: {err[-2000:]}") from None
                 time.sleep(0.2)
-        yield base
+        yield Server(url=base, pid=process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
@@ -150,18 +165,25 @@ def uvicorn(app: str, port: int) -> list[str]:
 
 
 def wrk(
-    url: str, args: argparse.Namespace, headers: dict[str, str], script: Path | None = None
+    url: str,
+    args: argparse.Namespace,
+    headers: dict[str, str],
+    script: Path | None = None,
+    server: Server | None = None,
 ) -> dict[str, float]:
-    """Load `url` with wrk; return requests/s, p50 and p99 in ms, and non-2xx count."""
+    """Load `url` with wrk; return requests/s, p50 and p99 in ms, non-2xx count and,
+    given the `server`, its CPU time per request in microseconds."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", str(script)]
     subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # warm-up
+    cpu_before = server.cpu_seconds() if server else 0.0
     out = subprocess.run(
         [*command, f"-d{args.duration}s", url], capture_output=True, text=True, check=True
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before if server else 0.0
 
     def latency(percent: str) -> float:
         match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
@@ -169,20 +191,39 @@ def wrk(
         return float(match[1]) * UNITS[match[2]]
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"^\s*(\d+) requests in", out, re.MULTILINE)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     assert rps, out
+    assert total, out
     return {
         "rps": float(rps[1]),
         "p50": latency("50"),
         "p99": latency("99"),
         "non_2xx": float(errors[1]) if errors else 0.0,
+        "cpu_us": cpu / int(total[1]) * 1e6,
     }
 
 
+def median_of(results: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds."""
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def _login(base: str) -> dict[str, str]:
+    """The seeded user's Authorization header."""
+    login = httpx.post(
+        f"{base}/api/v1/auth/login",
+        data={"username": "bench@example.com", "password": PASSWORD},
+    )
+    login.raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 def report(name: str, result: dict[str, float]) -> None:
+    cpu = f"   CPU {result['cpu_us']:5.0f} us/req" if result.get("cpu_us") else ""
     print(
         f"{name:34s} {result['rps']:9.0f} req/s   p50 {result['p50']:7.2f} ms   "
-        f"p99 {result['p99']:7.2f} ms   non-2xx {int(result['non_2xx'])}"
+        f"p99 {result['p99']:7.2f} ms   non-2xx {int(result['non_2xx'])}{cpu}"
     )
 
 
@@ -192,6 +233,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--items", type=int, default=200)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="list loads of the app and the floor, taken in turns; medians are printed",
+    )
     parser.add_argument(
         "-d",
         "--data",
@@ -228,50 +275,50 @@ def main() -> None:
             capture_output=True,
         )
         owner_id = asyncio.run(seed(url, args.items))
-        port = _free_port()
         list_path = "/api/v1/items?limit=20&offset=0"
         print(
             f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-            f"uvicorn 1 worker, PostgreSQL on loopback, {args.items} items"
+            f"uvicorn 1 worker, PostgreSQL on loopback, {args.items} items, "
+            f"{args.rounds} rounds of the list taken in turns with the floor"
         )
-
-        with serve(uvicorn("app.main:app", port), project, app_env, port) as app_url:
-            login = httpx.post(
-                f"{app_url}/api/v1/auth/login",
-                data={"username": "bench@example.com", "password": PASSWORD},
-            )
-            login.raise_for_status()
-            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            health = wrk(f"{app_url}/health", args, {})
-            listing = wrk(f"{app_url}{list_path}", args, auth)
-
         floor_env = {
             "DATABASE_URL": url,
             "FLOOR_TOKEN": "floor-token",
             "FLOOR_OWNER_ID": str(owner_id),
         }
-        with serve(uvicorn("floor_app:app", port), BENCH_DIR, floor_env, port) as floor_url:
-            floor = wrk(f"{floor_url}{list_path}", args, {"Authorization": "Bearer floor-token"})
-
-        create_script = Path(scratch) / "create.lua"
-        create_script.write_text(
-            'wrk.method = "POST"\n'
-            'wrk.body = \'{"title": "created by wrk", "description": "load"}\'\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        with serve(uvicorn("app.main:app", port), project, app_env, port) as app_url:
-            login = httpx.post(
-                f"{app_url}/api/v1/auth/login",
-                data={"username": "bench@example.com", "password": PASSWORD},
+        floor_auth = {"Authorization": "Bearer floor-token"}
+        app_port, floor_port = _free_port(), _free_port()
+        with (
+            serve(uvicorn("app.main:app", app_port), project, app_env, app_port) as app,
+            serve(uvicorn("floor_app:app", floor_port), BENCH_DIR, floor_env, floor_port) as floor,
+        ):
+            auth = _login(app.url)
+            health = wrk(f"{app.url}/health", args, {}, server=app)
+            # The machine's speed drifts: alternating the two loads pairs each list
+            # figure with a floor figure taken under the same conditions.
+            listings, floors = [], []
+            for _ in range(args.rounds):
+                listings.append(wrk(f"{app.url}{list_path}", args, auth, server=app))
+                floors.append(wrk(f"{floor.url}{list_path}", args, floor_auth, server=floor))
+            ratios = [a["rps"] / f["rps"] for a, f in zip(listings, floors, strict=True)]
+            # Creating items grows the list's total: measured after the list.
+            create_script = Path(scratch) / "create.lua"
+            create_script.write_text(
+                'wrk.method = "POST"\n'
+                'wrk.body = \'{"title": "created by wrk", "description": "load"}\'\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
             )
-            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            create = wrk(f"{app_url}/api/v1/items", args, auth, create_script)
+            create = wrk(f"{app.url}/api/v1/items", args, auth, create_script, server=app)
 
     report("generated GET /health", health)
-    report("generated GET item list (headline)", listing)
+    report("generated GET item list (headline)", median_of(listings))
     report("generated POST item", create)
-    report("floor GET item list", floor)
-    print(f"ratio generated/floor on the item list: {listing['rps'] / floor['rps']:.2f}x")
+    report("floor GET item list", median_of(floors))
+    print(
+        "ratio generated/floor on the item list, per round: "
+        + ", ".join(f"{ratio:.3f}" for ratio in ratios)
+        + f"; median {statistics.median(ratios):.2f}x"
+    )
 
 
 if __name__ == "__main__":
