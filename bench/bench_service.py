@@ -6,7 +6,9 @@ loads it with wrk from a second process on loopback: GET /health, the authentica
 item list (20 per page with total: the headline) and item create. In the same run it
 serves bench/floor_app.py (bare ASGI + asyncpg) on the same data, loads the two lists
 in turns (--rounds) and prints the medians, the ratio and each server's CPU time per
-request (steadier than requests/s on a machine whose speed drifts).
+request (steadier than requests/s on a machine whose speed drifts). It starts with the
+wall time of one `copier copy` and one `copier update` from the command line
+(bench/bench_copier.py takes the medians of several).
 
     uv run python bench/bench_service.py [--duration 10] [--rounds 3] [-d stack=sqlmodel]
 
@@ -41,6 +43,7 @@ from pwdlib import PasswordHash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_copier import copy_and_update, template_repository, warmed_environment
 from tests.conftest import _tracked_files
 from tests.matrix import TEMPLATE_ROOT
 
@@ -56,16 +59,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def generate(dest: Path, answers: dict[str, str]) -> float:
-    """Render a project (defaults, then `answers`) from this checkout; return seconds."""
+def generate(dest: Path, answers: dict[str, str]) -> None:
+    """Render a project (defaults, then `answers`) from this checkout."""
     source = dest.parent / "template"
     for relative in _tracked_files(TEMPLATE_ROOT):
         if (TEMPLATE_ROOT / relative).is_file():
             (source / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(TEMPLATE_ROOT / relative, source / relative)
-    start = time.perf_counter()
     copier.run_copy(str(source), dest, data=answers, defaults=True, unsafe=False, quiet=True)
-    return time.perf_counter() - start
+
+
+def copier_times(scratch: Path) -> tuple[float, float]:
+    """One command-line `copier copy` and `copier update` of the default project."""
+    root = scratch / "copier"
+    template = template_repository(root)
+    return copy_and_update(template, root / "project", warmed_environment(root, template))
 
 
 @contextmanager
@@ -256,10 +264,14 @@ def main() -> None:
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
     with tempfile.TemporaryDirectory() as scratch, database(base) as url:
+        copy_seconds, update_seconds = copier_times(Path(scratch))
+        print(
+            f"copier copy {copy_seconds:.2f} s, copier update {update_seconds:.2f} s "
+            "(default project, command line, cached bytecode)"
+        )
         project = Path(scratch) / "project"
-        seconds = generate(project, answers)
+        generate(project, answers)
         print(f"answers: defaults, {answers or 'no others'}")
-        print(f"generation (copier copy, in process): {seconds:.2f} s")
         app_env = {
             "DATABASE_URL": url.replace("postgresql://", "postgresql+asyncpg://", 1),
             "SECRET_KEY": SECRET,
