@@ -1,9 +1,11 @@
-"""Generation itself: deterministic output, and an app that starts with no services."""
+"""Generation itself: deterministic output, and a quick start that works with no services."""
 
 from __future__ import annotations
 
 import filecmp
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -11,8 +13,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.conftest import Generate, generate_project
+from tests.conftest import VENV_BIN, Generate, assert_ok, generate_project, run
+from tests.matrix import choices
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -40,22 +44,47 @@ def _free_port() -> int:
         return port
 
 
-def test_fastapi_dev_serves_health_and_docs_with_no_services(
+def _quick_start(project: Path) -> tuple[list[str], str]:
+    """The generated README's quick start: its shell commands, then the admin command."""
+    readme = (project / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+    commands = [line.split("#", 1)[0].strip() for line in blocks[0].splitlines()]
+    return [command for command in commands if command], blocks[1].strip()
+
+
+def _without_uv(command: str) -> list[str]:
+    """`uv run <tool> ...` as the template environment's own tool (every one is there)."""
+    words = shlex.split(command)
+    assert words[:2] == ["uv", "run"], command
+    tool = sys.executable if words[2] == "python" else str(VENV_BIN / words[2])
+    return [tool, *words[3:]]
+
+
+@pytest.mark.parametrize("migration_tool", choices("migration_tool"))
+def test_the_readme_quick_start_serves_the_api_with_no_services(
     generate: Generate,
     tmp_path: Path,
+    migration_tool: str,
 ) -> None:
-    project = generate()
-    port = _free_port()
+    project = generate(migration_tool=migration_tool)
+    setup, create_admin = _quick_start(project)
+    assert setup[0] == "uv sync"
+    assert setup[-1] == "uv run fastapi dev"
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'dev.db'}",
         "REDIS_URL": "",
+        "ADMIN_PASSWORD": "quick-start-password-1",
     }
+    # The steps between installing and serving (the migrations, when there are any).
+    for command in setup[1:-1]:
+        assert_ok(run(_without_uv(command), project, env=env))
+    port = _free_port()
     # `fastapi dev` finds the app through [tool.fastapi] in the project's pyproject.
     server = subprocess.Popen(
-        [sys.executable, "-m", "fastapi", "dev", "--no-reload", "--port", str(port)],
+        [*_without_uv(setup[-1]), "--no-reload", "--port", str(port)],
         cwd=project,
-        env=env,
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -71,11 +100,25 @@ def test_fastapi_dev_serves_health_and_docs_with_no_services(
                 assert server.poll() is None, server.stdout and server.stdout.read()
                 assert time.monotonic() < deadline, "the app did not start in 30 s"
                 time.sleep(0.2)
-        assert health.status_code == 200
         assert health.json() == {"status": "ok"}
         docs = httpx.get(f"{base}/docs", timeout=5)
-        assert docs.status_code == 200
         assert "swagger" in docs.text.lower()
+        # The README's next step, then the data endpoints on the same SQLite file.
+        admin = create_admin.replace("<email>", "admin@example.com")
+        assert_ok(run(_without_uv(admin), project, env=env))
+        with httpx.Client(base_url=f"{base}/api/v1", timeout=5) as client:
+            login = client.post(
+                "/auth/login",
+                data={"username": "admin@example.com", "password": env["ADMIN_PASSWORD"]},
+            )
+            assert login.status_code == 200, login.text
+            client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+            created = client.post("/items", json={"title": "first item"})
+            assert created.status_code == 201, created.text
+            listed = client.get("/items")
+            assert listed.status_code == 200, listed.text
+            assert listed.json()["total"] == 1
+            assert [item["title"] for item in listed.json()["items"]] == ["first item"]
     finally:
         server.terminate()
         server.wait(timeout=10)
