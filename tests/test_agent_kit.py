@@ -9,6 +9,7 @@ must report no errors.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -236,6 +237,33 @@ def test_size_budgets(project_for: Any, answers: dict[str, Any]) -> None:
     project = project_for(answers)
     assert len((project / "CLAUDE.md").read_text().splitlines()) <= 200
     assert len((project / "AGENTS.md").read_bytes()) <= 32 * 1024
+
+
+def _table_edges(text: str) -> list[str]:
+    """Lines that touch a Markdown table without the blank line that ends or starts it."""
+    lines = text.splitlines()
+    in_fence = False
+    found = []
+    for before, after in itertools.pairwise(lines):
+        if before.startswith("```"):
+            in_fence = not in_fence
+        if in_fence or not (before.strip() and after.strip()):
+            continue
+        # GitHub reads a line right after a table as one more row of it.
+        if before.startswith("|") != after.startswith("|"):
+            found.append(after if before.startswith("|") else before)
+    return found
+
+
+def test_markdown_tables_stand_apart(project_for: Any, answers: dict[str, Any]) -> None:
+    project = project_for(answers)
+    files = [p for p in project.rglob("*.md*") if ".venv" not in p.parts and p.is_file()]
+    offenders = {
+        str(path.relative_to(project)): edges
+        for path in files
+        if (edges := _table_edges(path.read_text()))
+    }
+    assert offenders == {}
 
 
 # ---------------------------------------------------------------- nothing leaks
