@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import generate_project
-from tests.matrix import TEMPLATE_ROOT, questions
+from tests.conftest import generate_project, python_for
+from tests.matrix import TEMPLATE_ROOT, choices, questions
 
 UNSAFE_KEYS = ("_tasks", "_jinja_extensions", "_migrations")
 
@@ -120,3 +123,65 @@ def test_line_length_and_python_version_drive_the_tools(
     assert 'python_version = "3.13"' in pyproject
     assert 'requires-python = ">=3.13"' in pyproject
     assert "FROM python:3.13-slim" in (project / "Dockerfile").read_text()
+
+
+def _copier_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    copier = Path(sys.executable).parent / "copier"
+    return subprocess.run([str(copier), *args], capture_output=True, text=True, check=False)
+
+
+def test_a_multi_value_answer_takes_a_yaml_list_on_the_command_line(
+    template_src: Path,
+    tmp_path: Path,
+) -> None:
+    """The syntax README.md documents for `ai_tools`, through Copier's own CLI."""
+    dest = tmp_path / "listed"
+    result = _copier_cli(
+        "copy", "--defaults", "--data", "ai_tools=[cursor, gemini]", str(template_src), str(dest)
+    )
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["ai_tools"] == [
+        "cursor",
+        "gemini",
+    ]
+    assert (dest / ".cursor/rules/agents.mdc").is_file()
+    assert (dest / ".gemini/settings.json").is_file()
+    assert not (dest / ".github/copilot-instructions.md").exists()
+    assert "ai_tools=[cursor, gemini]" in (TEMPLATE_ROOT / "README.md").read_text()
+
+
+def _interpreter_dirs() -> dict[str, Path]:
+    """Minor version -> a directory holding a real `pythonX.Y` (not a pyenv shim)."""
+    found = {}
+    for version in choices("python_version"):
+        path = python_for(version)
+        if path != version:
+            found[version] = Path(path).parent
+    return found
+
+
+def test_the_project_pins_its_python_version_for_uv(template_src: Path, tmp_path: Path) -> None:
+    """`uv` picks the answered version even when another one comes first on PATH."""
+    dirs = _interpreter_dirs()
+    if len(dirs) < 2:
+        pytest.skip(f"needs two installed Python versions to tell them apart; found {dirs}")
+    pinned, other = sorted(dirs)[0], sorted(dirs)[-1]
+    project = generate_project(template_src, tmp_path / "p", python_version=pinned)
+    assert (project / ".python-version").read_text() == f"{pinned}\n"
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(dirs[other]), str(dirs[pinned]), os.environ["PATH"]]),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    env.pop("UV_PYTHON", None)
+    found = subprocess.run(
+        ["uv", "python", "find"], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert found.returncode == 0, found.stderr
+    version = subprocess.run(
+        [found.stdout.strip(), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == pinned
