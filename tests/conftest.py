@@ -96,7 +96,14 @@ def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def generate_project(src: Path, dest: Path, **answers: Any) -> Path:
-    """Render the template into `dest` with stock Copier (no --trust)."""
+    """Render the template into `dest` with stock Copier (no --trust).
+
+    Most tests generate through pytest-copie (`generate`, `copie`). This stays on
+    Copier's own API where pytest-copie cannot express the case: it renders with
+    `unsafe=True` (so it cannot prove that a plain copy needs no --trust) and passes
+    answers as defaults, which Copier does not validate (so it cannot prove that a bad
+    answer is refused).
+    """
     copier.run_copy(
         str(src),
         dest,
@@ -109,16 +116,24 @@ def generate_project(src: Path, dest: Path, **answers: Any) -> Path:
     return dest
 
 
+def copie_render(copie: Any, template_src: Path, **answers: Any) -> Path:
+    """Render the template through pytest-copie; raise what Copier raised."""
+    result = copie.copy(extra_answers=answers, template_dir=template_src)
+    if result.exception is not None or result.project_dir is None:
+        raise RuntimeError(f"copie could not render {answers}") from result.exception
+    project: Path = result.project_dir
+    return project
+
+
 @pytest.fixture(scope="session")
-def generate(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate:
-    """Render a project for some answers, once per session per answer set."""
+def generate(template_src: Path, copie_session: Any) -> Generate:
+    """Render a project for some answers (pytest-copie), once per session per answer set."""
     cache: dict[tuple[tuple[str, Any], ...], Path] = {}
 
     def render(**answers: Any) -> Path:
-        key = tuple(sorted(answers.items()))
+        key = tuple(sorted(answers.items(), key=lambda item: item[0]))
         if key not in cache:
-            dest = tmp_path_factory.mktemp("project") / "generated"
-            cache[key] = generate_project(template_src, dest, **answers)
+            cache[key] = copie_render(copie_session, template_src, **answers)
         return cache[key]
 
     return render

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Generate, assert_ok, generate_project, python_for, run
+from tests.conftest import Generate, assert_ok, copie_render, python_for, run
 from tests.matrix import choices, combo_id, pairwise
 
 COVERING_SET = pairwise()
@@ -46,10 +46,10 @@ def test_generated_project_type_checks_and_passes_its_tests(
 @pytest.mark.parametrize("stack", choices("stack"))
 def test_a_fresh_install_from_the_projects_own_pyproject_passes(
     template_src: Path,
-    tmp_path: Path,
+    copie: Any,
     stack: str,
 ) -> None:
     """Declared dependencies are complete: `uv sync` then `uv run pytest`, as a user."""
-    project = generate_project(template_src, tmp_path / "fresh", stack=stack)
+    project = copie_render(copie, template_src, stack=stack)
     assert_ok(run(["uv", "sync", "--quiet"], project))
     assert_ok(run(["uv", "run", "--no-sync", "pytest", "-p", "no:cacheprovider"], project))
