@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -128,10 +129,10 @@ def copie_render(copie: Any, template_src: Path, **answers: Any) -> Path:
 @pytest.fixture(scope="session")
 def generate(template_src: Path, copie_session: Any) -> Generate:
     """Render a project for some answers (pytest-copie), once per session per answer set."""
-    cache: dict[tuple[tuple[str, Any], ...], Path] = {}
+    cache: dict[str, Path] = {}
 
     def render(**answers: Any) -> Path:
-        key = tuple(sorted(answers.items(), key=lambda item: item[0]))
+        key = json.dumps(answers, sort_keys=True)
         if key not in cache:
             cache[key] = copie_render(copie_session, template_src, **answers)
         return cache[key]
@@ -140,17 +141,19 @@ def generate(template_src: Path, copie_session: Any) -> Generate:
 
 
 def python_for(version: str) -> str:
-    """An interpreter for `version`: on PATH, else a pyenv install, else let uv decide."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(
-        str(path) for path in pyenv_root.glob(f"versions/{version}.*/bin/python{version}")
+    """A CPython `version` interpreter: installed, or built once by scripts/ensure-python.
+
+    The script finds one on PATH or under pyenv, else builds it from Debian's source
+    package into a cache (minutes the first time, instant after).
+    """
+    result = subprocess.run(
+        [str(TEMPLATE_ROOT / "scripts" / "ensure-python"), version],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "--version"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return candidate
-    return version
+    assert result.returncode == 0, f"no Python {version}: {result.stderr[-3000:]}"
+    return result.stdout.strip().splitlines()[-1]
 
 
 def run(
@@ -181,3 +184,7 @@ def assert_ok(result: subprocess.CompletedProcess[str]) -> None:
         f"{' '.join(map(str, result.args))} exited {result.returncode}\n"
         f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
     )
+
+
+# User code for generated projects (tests/user_code/<version>/) is not the template's own.
+collect_ignore_glob = ["user_code/0.*"]

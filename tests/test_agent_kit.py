@@ -23,7 +23,7 @@ import jinja2
 import pytest
 import yaml
 
-from tests.conftest import VENV_BIN, Generate, generate_project
+from tests.conftest import VENV_BIN, Generate
 from tests.matrix import choices, combo_id, defaults, every_combination, one_at_a_time
 
 ROLES = (
@@ -111,22 +111,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="module")
-def project_for(
-    generate: Generate,
-    template_src: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Any:
-    """Render a project; answers with a list (ai_tools) bypass generate's cache."""
-    cache: dict[str, Path] = {}
+def project_for(generate: Generate) -> Any:
+    """Render a project for a dict of answers (the session's shared renders)."""
 
     def render(answers: dict[str, Any]) -> Path:
-        if not any(isinstance(v, list) for v in answers.values()):
-            return generate(**answers)
-        key = json.dumps(answers, sort_keys=True)
-        if key not in cache:
-            dest = tmp_path_factory.mktemp("kit") / "generated"
-            cache[key] = generate_project(template_src, dest, **answers)
-        return cache[key]
+        return generate(**answers)
 
     return render
 

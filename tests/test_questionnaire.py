@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import generate_project, python_for
+from tests.conftest import generate_project
 from tests.matrix import TEMPLATE_ROOT, choices, questions
 
 UNSAFE_KEYS = ("_tasks", "_jinja_extensions", "_migrations")
@@ -154,9 +154,14 @@ def _interpreter_dirs() -> dict[str, Path]:
     """Minor version -> a directory holding a real `pythonX.Y` (not a pyenv shim)."""
     found = {}
     for version in choices("python_version"):
-        path = python_for(version)
-        if path != version:
-            found[version] = Path(path).parent
+        result = subprocess.run(
+            [str(TEMPLATE_ROOT / "scripts" / "ensure-python"), "--find-only", version],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0:
+            found[version] = Path(result.stdout.strip()).parent
     return found
 
 
