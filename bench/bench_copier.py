@@ -10,6 +10,9 @@ scratch PYTHONPYCACHEPREFIX, warmed by one untimed copy). "no bytecode" points
 PYTHONPYCACHEPREFIX at an empty directory and sets PYTHONDONTWRITEBYTECODE=1, so every
 start compiles Copier from source: a first run, or a machine that never writes bytecode.
 
+The same run times Copier on a one-file template (one question, one file) and prints
+each figure as a multiple of it: what is left above 1x is what this template costs.
+
     uv run python bench/bench_copier.py [--runs 5]
 """
 
@@ -77,6 +80,24 @@ def template_repository(root: Path) -> Path:
     return template
 
 
+def floor_repository(root: Path) -> Path:
+    """Copier's own cost: a template of one question and one file, tagged v1 and v2."""
+    template = root / "floor"
+    (template / "template").mkdir(parents=True)
+    (template / "copier.yml").write_text(
+        "_subdirectory: template\nname:\n  type: str\n  default: floor\n"
+    )
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text("# {{ name }}\n")
+    (template / "template" / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers | to_nice_yaml }}"
+    )
+    commit_all(template, "v1", tag="v1")
+    readme.write_text(readme.read_text() + "\nA line added in v2.\n")
+    commit_all(template, "v2", tag="v2")
+    return template
+
+
 def copy_and_update(template: Path, project: Path, env: dict[str, str]) -> tuple[float, float]:
     """Copy the default project at v1, commit it, update it to v2; return both times."""
     copy_seconds = _copy(template, project, env)
@@ -101,21 +122,32 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         template = template_repository(root)
+        floor = floor_repository(root)
         warmed_environment(root, template)
         for mode, env in _environments(root).items():
-            times = [
-                copy_and_update(template, root / f"{mode.replace(' ', '-')}-{run}", env)
-                for run in range(args.runs)
-            ]
-            _report(mode, [copy for copy, _ in times], [update for _, update in times])
+            slug = mode.replace(" ", "-")
+            # Template and floor in turns, so drift in the machine's speed hits both.
+            times, floor_times = [], []
+            for run in range(args.runs):
+                times.append(copy_and_update(template, root / f"{slug}-{run}", env))
+                floor_times.append(copy_and_update(floor, root / f"{slug}-floor-{run}", env))
+            _report(mode, times, floor_times)
 
 
-def _report(mode: str, copies: list[float], updates: list[float]) -> None:
-    for name, times, target in (("copy", copies, 1.5), ("update", updates, 3.0)):
+def _report(
+    mode: str,
+    times: list[tuple[float, float]],
+    floor_times: list[tuple[float, float]],
+) -> None:
+    for index, (name, target) in enumerate((("copy", 1.5), ("update", 3.0))):
+        ours = [run[index] for run in times]
+        floor = statistics.median(run[index] for run in floor_times)
+        median = statistics.median(ours)
         print(
-            f"{mode:15s} copier {name:6s} median {statistics.median(times):.2f} s  "
-            f"min {min(times):.2f} s  max {max(times):.2f} s  "
-            f"(target < {target} s, {len(times)} runs)",
+            f"{mode:15s} copier {name:6s} median {median:.2f} s  "
+            f"min {min(ours):.2f} s  max {max(ours):.2f} s  "
+            f"one-file template {floor:.2f} s ({median / floor:.1f}x)  "
+            f"(target < {target} s, {len(ours)} runs)",
         )
 
 
