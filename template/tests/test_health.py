@@ -10,10 +10,17 @@ async def test_health_answers_ok(app: FastAPI, client: AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_ready_checks_the_database(app: FastAPI, client: AsyncClient) -> None:
+async def test_ready_reports_each_configured_dependency(
+    app: FastAPI,
+    client: AsyncClient,
+) -> None:
     response = await client.get(app.url_path_for("health:ready"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert ("redis" in body["checks"]) == bool(app.state.settings.redis_url)
+    assert set(body["checks"].values()) == {"ok"}
 
 
 async def test_every_response_has_a_request_id(client: AsyncClient) -> None:

@@ -1,6 +1,7 @@
 """Password hashing (argon2 via pwdlib) and access tokens (JWT via PyJWT)."""
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -29,21 +30,34 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return await to_thread.run_sync(_password_hash.verify, password, password_hash)
 
 
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """What a verified token says: whose it is, and the user's token version then."""
+
+    subject: str
+    version: int
+
+
 def create_access_token(
     *,
     subject: str,
     secret_key: str,
     algorithm: str,
     expires_in: timedelta,
+    version: int = 0,
 ) -> str:
-    """Sign a token for `subject` that expires after `expires_in`."""
+    """Sign a token for `subject` at token `version` that expires after `expires_in`.
+
+    The version is the user's `token_version` when the token is issued; raising it
+    revokes every earlier token.
+    """
     now = datetime.now(UTC)
-    claims = {"sub": subject, "iat": now, "exp": now + expires_in}
+    claims = {"sub": subject, "ver": version, "iat": now, "exp": now + expires_in}
     return jwt.encode(claims, secret_key, algorithm=algorithm)
 
 
 class _VerifiedTokens:
-    """Tokens already verified, with their subject and expiry.
+    """Tokens already verified, with what they say and their expiry.
 
     A token's bytes cannot change, so a token seen before needs only its expiry
     compared: the signature check and JSON parsing are skipped. Entries are keyed by
@@ -53,44 +67,74 @@ class _VerifiedTokens:
     MAX_ENTRIES = 10_000
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, str], tuple[str, float]] = {}
+        self._entries: dict[tuple[str, str, str], tuple[AccessToken, float]] = {}
 
-    def get(self, key: tuple[str, str, str]) -> str | None:
+    def get(self, key: tuple[str, str, str]) -> AccessToken | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        subject, expires_at = entry
+        token, expires_at = entry
         if _now() >= expires_at:
             del self._entries[key]
             return None
-        return subject
+        return token
 
-    def put(self, key: tuple[str, str, str], subject: str, expires_at: float) -> None:
+    def put(
+        self,
+        key: tuple[str, str, str],
+        token: AccessToken,
+        expires_at: float,
+    ) -> None:
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
-        self._entries[key] = (subject, expires_at)
+        self._entries[key] = (token, expires_at)
 
 
 _verified_tokens = _VerifiedTokens()
 _now = time.time
 
 
-def decode_access_token(token: str, *, secret_key: str, algorithm: str) -> str:
-    """Return the token's subject; raise `InvalidTokenError` for any bad token."""
+def verify_access_token(
+    token: str,
+    *,
+    secret_key: str,
+    algorithm: str,
+) -> AccessToken:
+    """Return what the token says; raise `InvalidTokenError` for any bad token.
+
+    A token without a version (issued before versions existed) is refused: its
+    subject may since name another user.
+    """
     key = (token, secret_key, algorithm)
-    if (subject := _verified_tokens.get(key)) is not None:
-        return subject
+    if (verified := _verified_tokens.get(key)) is not None:
+        return verified
     try:
         claims = jwt.decode(
             token,
             secret_key,
             algorithms=[algorithm],
-            options={"require": ["exp", "iat", "sub"]},
+            options={"require": ["exp", "iat", "sub", "ver"]},
         )
     except jwt.PyJWTError as exc:
         raise InvalidTokenError(str(exc)) from exc
-    subject = claims["sub"]
+    subject, version = claims["sub"], claims["ver"]
     if not isinstance(subject, str):
         raise InvalidTokenError("subject is not a string")
-    _verified_tokens.put(key, subject, float(claims["exp"]))
-    return subject
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidTokenError("version is not an integer")
+    verified = AccessToken(subject=subject, version=version)
+    _verified_tokens.put(key, verified, float(claims["exp"]))
+    return verified
+
+
+def decode_access_token(token: str, *, secret_key: str, algorithm: str) -> str:
+    """Return the token's subject; raise `InvalidTokenError` for any bad token.
+
+    The version is not compared here: to authenticate, use `verify_access_token`
+    and compare its version with the user's.
+    """
+    return verify_access_token(
+        token,
+        secret_key=secret_key,
+        algorithm=algorithm,
+    ).subject

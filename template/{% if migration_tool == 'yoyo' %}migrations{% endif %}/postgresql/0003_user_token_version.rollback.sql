@@ -1,0 +1,3 @@
+-- Undo 0003_user_token_version (PostgreSQL).
+
+ALTER TABLE users DROP COLUMN token_version;

@@ -1,0 +1,96 @@
+"""Refuse request text that a database cannot store: NUL and unpaired surrogates.
+
+PostgreSQL refuses U+0000 in text, and no driver can encode a lone UTF-16 surrogate
+(`"\\ud800"` in JSON) as UTF-8: either fails deep inside a query, as a 500. The check
+is one dependency of the whole application rather than a string type on each schema
+field and parameter: it sees every path and query parameter, form field and JSON
+string (keys too) of every route, the ones added later included, whatever their types
+say, and it runs before the route's own dependencies reach the database. The answer
+is the same 422 on every database.
+"""
+
+import json
+import re
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+
+Location = tuple[str | int, ...]
+
+MESSAGE = "Text may not contain NUL (U+0000) or unpaired surrogate characters."
+# U+0000, and the surrogate code points, which are never text on their own (a paired
+# escape such as "\ud83d\ude00" decodes to one character outside this range).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# How such characters can appear in a JSON body: as escapes, or as surrogates encoded
+# in UTF-8, which Python's JSON decoder lets through (a raw NUL is invalid JSON). A
+# body with none of them is not decoded a second time.
+_IN_RAW_JSON = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Answer 422 when a parameter, form field or JSON string holds unstorable text."""
+    found = [
+        *_in_fields("path", request.path_params.items()),
+        *_in_fields("query", request.query_params.multi_items()),
+    ]
+    if request.headers.get("content-type", "").lower().startswith(_FORM_TYPES):
+        # Already parsed by FastAPI for a form route; the request keeps it.
+        found += _in_fields("body", (await request.form()).multi_items())
+    else:
+        body = await request.body()
+        if _IN_RAW_JSON.search(body):
+            found += _in_json(body)
+    if found:
+        raise RequestValidationError(
+            [
+                {"type": "unstorable_text", "loc": loc, "msg": MESSAGE, "input": None}
+                for loc in found
+            ]
+        )
+
+
+def _unstorable(value: object) -> bool:
+    return isinstance(value, str) and _UNSTORABLE.search(value) is not None
+
+
+def _printable(name: str) -> str:
+    """A name fit for the error's `loc`: a surrogate is shown as its escape."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _in_fields(where: str, fields: Iterable[tuple[str, Any]]) -> list[Location]:
+    """The locations of the named fields whose name or text value is unstorable."""
+    return [
+        (where, _printable(name))
+        for name, value in fields
+        if _unstorable(name) or _unstorable(value)
+    ]
+
+
+def _in_json(body: bytes) -> list[Location]:
+    """The locations of the unstorable keys and strings of a JSON document."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON: the route's validation answers
+        return []
+    found: list[Location] = []
+    # Breadth first with a queue, not recursion: a deeply nested body cannot
+    # exhaust the stack.
+    pending: deque[tuple[Location, Any]] = deque([(("body",), document)])
+    while pending:
+        loc, value = pending.popleft()
+        if _unstorable(value):
+            found.append(loc)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = (*loc, _printable(key))
+                if _unstorable(key):
+                    found.append(here)
+                pending.append((here, item))
+        elif isinstance(value, list):
+            pending.extend(((*loc, index), item) for index, item in enumerate(value))
+    return found
