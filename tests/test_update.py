@@ -30,6 +30,7 @@ from tests.update_support import (
     template_repo,
     update_project,
 )
+from tests.user_code.apply import apply_user_code, releases_with_user_code, user_lines
 
 CONFIG = Path("template/{{ package_name }}/core/config.py.jinja")
 # Answers that reshape the tree; v2 offers a new value for each, as a release might.
@@ -65,10 +66,18 @@ def template(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return repo
 
 
+@pytest.fixture(scope="module")
+def pristine(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project generated from v1 and committed, once per module."""
+    return copy_project(template, tmp_path_factory.mktemp("pristine") / "project", "v1")
+
+
 @pytest.fixture
-def project(template: Path, tmp_path: Path) -> Path:
-    """A project generated from v1 and committed."""
-    return copy_project(template, tmp_path / "project", "v1")
+def project(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the committed v1 project (with its git history) for one test."""
+    dest = tmp_path / "project"
+    shutil.copytree(pristine, dest, symlinks=True)
+    return dest
 
 
 def _conflicted(project: Path) -> list[str]:
@@ -227,15 +236,23 @@ def _releases() -> list[tuple[str, str]]:
     ]
 
 
+def test_every_release_has_user_code_to_update_with() -> None:
+    """Each release in RELEASES gets a user resource in its patterns (tests/user_code/)."""
+    assert sorted(version for version, _ in _releases()) == releases_with_user_code()
+
+
 @pytest.mark.deep
-def test_a_project_from_the_previous_release_updates_cleanly_and_passes_its_tests(
+@pytest.mark.parametrize(("version", "commit"), _releases(), ids=[v for v, _ in _releases()])
+def test_a_project_with_user_code_updates_from_a_release_and_passes_every_check(
     template_src: Path,
     tmp_path: Path,
+    version: str,
+    commit: str,
 ) -> None:
-    version, commit = _releases()[-1]
+    """A `notes` resource written in the release's patterns survives the update and works."""
     repo = tmp_path / "template"
     repo.mkdir()
-    # The previous release, straight from this repository's history.
+    # The release, straight from this repository's history.
     archive = subprocess.run(
         ["git", "archive", "--format=tar", commit],
         cwd=TEMPLATE_ROOT,
@@ -252,6 +269,8 @@ def test_a_project_from_the_previous_release_updates_cleanly_and_passes_its_test
     commit_all(repo, "Template under test", tag="v2")
 
     project = copy_project(repo, tmp_path / "project", "v1")
+    apply_user_code(version, project)
+    commit_all(project, "User work")
     # Its answers file predates `locked_answers`: the lock still holds on this update.
     with pytest.raises(ValueError, match="architecture is routers-services in this project"):
         update_project(project, "v2", architecture="feature-modules")
@@ -259,7 +278,13 @@ def test_a_project_from_the_previous_release_updates_cleanly_and_passes_its_test
     update_project(project, "v2")
 
     assert _conflicted(project) == []
+    for path, lines in user_lines(version).items():
+        text = (project / path).read_text()
+        assert [line for line in lines if line not in text] == [], path
     assert_ok(run(["ruff", "check", "--no-cache", "."], project))
+    assert_ok(run(["ruff", "format", "--check", "--no-cache", "."], project))
+    assert_ok(run(["lint-imports", "--no-cache"], project))
+    assert_ok(run([sys.executable, "-m", "mypy", "."], project))
     assert_ok(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project))
 
 
