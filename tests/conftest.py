@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -127,14 +129,33 @@ def copie_render(copie: Any, template_src: Path, **answers: Any) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generate(template_src: Path, copie_session: Any) -> Generate:
-    """Render a project for some answers (pytest-copie), once per session per answer set."""
+def generate(
+    template_src: Path,
+    copie_session: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+) -> Generate:
+    """Render a project for some answers (pytest-copie), once per run per answer set.
+
+    Parallel workers share the renders: the first to ask renders under a file lock,
+    the others reuse its tree. Tests must not change a shared project (copy it first).
+    """
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base sits in one directory per run; alone, it is the run's.
+    shared = base.parent / "renders" if worker_id != "master" else base / "renders"
+    shared.mkdir(exist_ok=True)
     cache: dict[str, Path] = {}
 
     def render(**answers: Any) -> Path:
         key = json.dumps(answers, sort_keys=True)
         if key not in cache:
-            cache[key] = copie_render(copie_session, template_src, **answers)
+            target = shared / hashlib.sha256(key.encode()).hexdigest()[:16]
+            with (shared / f"{target.name}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not target.exists():
+                    # Moved in whole, so a tree that exists is complete.
+                    copie_render(copie_session, template_src, **answers).rename(target)
+            cache[key] = target
         return cache[key]
 
     return render
