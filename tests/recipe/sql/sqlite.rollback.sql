@@ -1,0 +1,3 @@
+DROP INDEX ix_notes_owner_id;
+
+DROP TABLE notes;
