@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import jinja2
 import pytest
 
-from tests.matrix import TEMPLATE_ROOT
+from tests.matrix import TEMPLATE_ROOT, defaults
 
 Generate = Callable[..., Path]
 
@@ -209,3 +210,21 @@ def assert_ok(result: subprocess.CompletedProcess[str]) -> None:
 
 # User code for generated projects (tests/user_code/<version>/) is not the template's own.
 collect_ignore_glob = ["user_code/0.*"]
+
+
+def template_facts(template_src: Path, answers: dict[str, Any], names: dict[str, str]) -> Any:
+    """Values of the template's facts for `answers`, as JSON data.
+
+    `names` maps each wanted name to the `extensions/` file it is imported from, e.g.
+    `{"recipe": "recipe", "modules": "facts"}`.
+    """
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_src))
+    imports = "".join(
+        f'{{% from "extensions/{source}.jinja" import {name} with context %}}'
+        for name, source in names.items()
+    )
+    values = ", ".join(f"'{name}': {name}" for name in names)
+    context = {**defaults(), "package_name": "app", **answers}
+    return json.loads(
+        env.from_string(f"{imports}{{{{ {{{values}}} | tojson }}}}").render(**context)
+    )

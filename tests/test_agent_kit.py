@@ -19,11 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 import yaml
 
-from tests.conftest import VENV_BIN, Generate
+from tests.conftest import VENV_BIN, Generate, template_facts
 from tests.matrix import choices, combo_id, defaults, every_combination, one_at_a_time
 
 ROLES = (
@@ -173,14 +172,8 @@ def frontmatter(path: Path) -> tuple[dict[str, Any], str]:
 
 def facts_data(template_src: Path, answers: dict[str, Any]) -> dict[str, Any]:
     """Every layering and migration tool in extensions/facts.jinja, for `answers`."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_src))
-    source = (
-        '{% from "extensions/facts.jinja" import layerings, migration_tools'
-        " with context %}{{ {'layerings': layerings,"
-        " 'migration_tools': migration_tools} | tojson }}"
-    )
-    context = {**defaults(), "package_name": "app", **answers}
-    return dict(json.loads(env.from_string(source).render(**context)))
+    names = {"layerings": "facts", "migration_tools": "facts"}
+    return dict(template_facts(template_src, answers, names))
 
 
 def copy_of(project: Path, tmp_path: Path) -> Path:

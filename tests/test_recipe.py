@@ -11,17 +11,15 @@ missing or misordered step fails here.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 
-from tests.conftest import Generate, assert_ok, python_for, run
-from tests.matrix import combo_id, defaults
+from tests.conftest import Generate, assert_ok, python_for, run, template_facts
+from tests.matrix import combo_id
 from tests.test_deep import COVERING_SET
 
 FIXTURES = Path(__file__).resolve().parent / "recipe"
@@ -30,15 +28,9 @@ NAMES = {"<entity>": "note", "<Entity>": "Note", "<plural>": "notes"}
 
 def recipe_for(template_src: Path, answers: dict[str, Any]) -> dict[str, Any]:
     """The recipe and the layering's module names, rendered from the template's facts."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_src))
-    source = (
-        '{% from "extensions/recipe.jinja" import recipe with context %}'
-        '{% from "extensions/facts.jinja" import modules, layering, stack_facts with context %}'
-        "{{ {'recipe': recipe, 'modules': modules, 'layering': layering,"
-        " 'session_module': stack_facts.session_module} | tojson }}"
-    )
-    context = {**defaults(), "package_name": "app", **answers}
-    return dict(json.loads(env.from_string(source).render(**context)))
+    names = {"recipe": "recipe", "modules": "facts", "layering": "facts", "stack_facts": "facts"}
+    facts = dict(template_facts(template_src, answers, names))
+    return {**facts, "session_module": facts["stack_facts"]["session_module"]}
 
 
 def named(text: str, number: str = "") -> str:
