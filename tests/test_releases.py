@@ -94,9 +94,13 @@ def test_the_script_tags_each_release_at_its_commit_once(clone: Path) -> None:
 
 
 def test_the_script_refuses_a_tag_that_points_elsewhere(clone: Path) -> None:
-    version, _commit = _releases()[-1]
+    version, commit = _releases()[-1]
+    # The release commit's parent: never the commit RELEASES names.
     subprocess.run(
-        ["git", "tag", version, "HEAD~1"], cwd=clone, check=True, env={**os.environ, **GIT_ENV}
+        ["git", "tag", version, f"{commit}~1"],
+        cwd=clone,
+        check=True,
+        env={**os.environ, **GIT_ENV},
     )
     result = _tag_releases(clone)
     assert result.returncode != 0
