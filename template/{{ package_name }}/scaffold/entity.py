@@ -1,0 +1,186 @@
+"""A resource as the command line describes it, checked before anything is written."""
+
+import json
+import keyword
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LAYOUT = Path(__file__).with_name("layout.json")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+# Columns every resource has, and names the ORM or Pydantic keep for themselves.
+RESERVED_FIELDS = {
+    "id",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "metadata",
+    "registry",
+}
+MAX_NAME = 24
+
+
+class ResourceError(ValueError):
+    """A request the command refuses; nothing has been written."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One `--field NAME:TYPE[?]`."""
+
+    name: str
+    type: str
+    optional: bool
+
+
+def load_layout() -> dict[str, Any]:
+    """The project's facts the command writes by (rendered with the project)."""
+    layout: dict[str, Any] = json.loads(LAYOUT.read_text())
+    return layout
+
+
+def singular_of(plural: str) -> str:
+    """The singular of an English plural, or the plural itself if no rule fits."""
+    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("xes", "x")):
+        if plural.endswith(ending):
+            return plural[: -len(ending)] + replacement
+    if plural.endswith("s") and not plural.endswith("ss"):
+        return plural[:-1]
+    return plural
+
+
+def _check_name(name: str, what: str) -> None:
+    if not IDENTIFIER.match(name):
+        msg = (
+            f"{what} {name!r} must be lowercase snake_case: a letter, then letters, "
+            "digits and single underscores"
+        )
+        raise ResourceError(msg)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        msg = f"{what} {name!r} is a Python keyword"
+        raise ResourceError(msg)
+    if len(name) > MAX_NAME:
+        msg = f"{what} {name!r} is longer than {MAX_NAME} characters"
+        raise ResourceError(msg)
+
+
+def parse_field(spec: str, types: dict[str, Any]) -> FieldSpec:
+    """Read `NAME:TYPE` or `NAME:TYPE?` (optional, nullable)."""
+    name, sep, type_ = spec.partition(":")
+    if not sep:
+        msg = f"field {spec!r} must be NAME:TYPE, e.g. name:str or due:date?"
+        raise ResourceError(msg)
+    _check_name(name, "field")
+    if name in RESERVED_FIELDS or name.startswith("model_"):
+        msg = f"field {name!r} is reserved: every resource has it or a library uses it"
+        raise ResourceError(msg)
+    optional = type_.endswith("?")
+    type_ = type_.removesuffix("?")
+    if type_ not in types:
+        msg = f"field {name!r}: unknown type {type_!r}; use one of {', '.join(types)}"
+        raise ResourceError(msg)
+    return FieldSpec(name=name, type=type_, optional=optional)
+
+
+def field(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
+    """A field as the skeleton uses it; the template derives `items`' fields alike."""
+    t = types[spec.type]
+    constraints = t["optional_constraints"] if spec.optional else t["constraints"]
+    opt = " | None" if spec.optional else ""
+    schema = t["schema_annotation"] + opt
+    default = ["default=None"]
+    # Pydantic takes `strict` as an argument; SQLModel's Field passes it on.
+    strict = ["strict=True"] if t["strict"] else []
+    rules = [constraints] if constraints else []
+    sa_type = [f"sa_type={t['sqlmodel_sa_type']}"] if t["sqlmodel_sa_type"] else []
+    extra = ['schema_extra={"strict": True}'] if t["strict"] else []
+    never_null = '"json_schema_extra": never_null}'
+    never_null = ('{"strict": True, ' if t["strict"] else "{") + never_null
+    create_args = (default if spec.optional else []) + strict + rules
+    sqlmodel_args = (default if spec.optional else []) + rules + sa_type + extra
+    update = f"{t['schema_annotation']} | None = Field("
+    update_args = [*default, *strict, *rules]
+    never_null_args = [*update_args, "json_schema_extra=never_null"]
+    sqlmodel_never_null = [*default, *rules, f"schema_extra={never_null}"]
+    return {
+        **t,
+        "skeleton": False,
+        "name": spec.name,
+        "type": spec.type,
+        "optional": spec.optional,
+        "annotation": t["annotation"] + opt,
+        "create_form": _form(schema, create_args),
+        "update_form": update + ", ".join(update_args) + ")",
+        "update_never_null": update + ", ".join(never_null_args) + ")",
+        "sqlmodel_form": _form(schema, sqlmodel_args),
+        "sqlmodel_update_form": update + ", ".join(default + rules + extra) + ")",
+        "update_never_null_sqlmodel": update + ", ".join(sqlmodel_never_null) + ")",
+    }
+
+
+def _form(annotation: str, arguments: list[str]) -> str:
+    """`annotation`, with `= Field(...)` when there are arguments."""
+    if not arguments:
+        return annotation
+    return f"{annotation} = Field({', '.join(arguments)})"
+
+
+def entity(
+    plural: str,
+    *,
+    fields: list[str],
+    unique: list[str],
+    owned: bool,
+    singular: str | None = None,
+) -> dict[str, Any]:
+    """The resource to render the skeleton with; a `ResourceError` says why not."""
+    layout = load_layout()
+    types: dict[str, Any] = layout["field_types"]
+    _check_name(plural, "resource")
+    singular = singular or singular_of(plural)
+    _check_name(singular, "singular")
+    if singular == plural:
+        msg = f"cannot tell the singular of {plural!r}: give it with --singular"
+        raise ResourceError(msg)
+    specs = [parse_field(spec, types) for spec in fields or ["name:str"]]
+    names = [spec.name for spec in specs]
+    if duplicates := sorted({name for name in names if names.count(name) > 1}):
+        msg = f"field {duplicates[0]!r} is given twice"
+        raise ResourceError(msg)
+    for name in unique:
+        if name not in names:
+            msg = f"--unique {name!r} names no field; fields: {', '.join(names)}"
+            raise ResourceError(msg)
+        if specs[names.index(name)].type == "bool":
+            msg = f"--unique {name!r}: a bool has two values, so at most two live rows"
+            raise ResourceError(msg)
+    built = [field(spec, types) for spec in specs]
+    noun = singular.replace("_", " ")
+    article = "an" if noun[0] in "aeiou" else "a"
+    sortable = [f for f in built if f["sortable"]]
+    sort = ["created_at", *(f["name"] for f in sortable), "id"]
+    required = [f for f in built if not f["optional"]]
+    return {
+        "skeleton": False,
+        "plural": plural,
+        "singular": singular,
+        "Entity": "".join(part.capitalize() for part in singular.split("_")),
+        "Plural": plural.replace("_", " ").capitalize(),
+        "PLURAL": plural.upper(),
+        "noun": noun,
+        "Noun": noun.capitalize(),
+        "a": f"{article} {noun}",
+        "A": f"{article.capitalize()} {noun}",
+        "owned": owned,
+        "exports": False,
+        "fields": built,
+        "required": required,
+        "searchable": [f for f in built if f["searchable"]],
+        "sortable": sortable,
+        "unique": [f for f in built if f["name"] in unique],
+        "sort_keys": ", ".join(f'"{key}", "-{key}"' for key in sort),
+        "required_names": ", ".join(json.dumps(f["name"]) for f in required),
+        "unique_names": ", ".join(json.dumps(name) for name in unique),
+    }
