@@ -45,6 +45,7 @@ SKILLS = (
     "delegate",
     "review",
     "migration",
+    "resource",
 )
 HANDOFF_FILES = (
     "README.md",
@@ -394,6 +395,28 @@ def test_layers_and_commands_come_from_the_answers(project_for: Any) -> None:
     text = (project / "AGENTS.md").read_text()
     assert "`app/" not in text
     assert "svc.cli" in text
+
+
+def test_new_resource_command_leads_the_resource_docs(
+    project_for: Any,
+    template_src: Path,
+    answers: dict[str, Any],
+) -> None:
+    project = project_for(answers)
+    package = answers.get("package_name", "app")
+    answered = {**answers, "package_name": package}
+    recipe = template_facts(template_src, answered, {"recipe": "recipe"})["recipe"]
+    agents = (project / "AGENTS.md").read_text()
+    section = agents.split("## Adding a resource", 1)[1].split("\n## ", 1)[0]
+    assert section.index(f"`{recipe['command']}`") < section.index("when the command does not fit")
+    skill = (project / ".claude/skills/resource/SKILL.md").read_text()
+    assert f"{package}.cli new-resource <plural>" in skill
+    for edit in recipe["by_hand"]:
+        assert f"`{edit['path']}`" in section
+        assert f"`{edit['path']}`" in skill
+    for name in (".claude/skills/feature/SKILL.md", ".claude/agents/backend-engineer.md"):
+        assert "`/resource`" in (project / name).read_text(), name
+    assert f"`{recipe['command']}`" in (project / "README.md").read_text()
 
 
 def conftest_fixtures(project: Path) -> list[str]:
