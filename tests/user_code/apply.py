@@ -1,8 +1,13 @@
-"""Put a release's user code (tests/user_code/<version>/) into a generated project."""
+"""Put a release's user code (tests/user_code/<version>/) into a generated project.
+
+A release whose resource is written as the one before it names that fixture in
+`fixture.yml` (`base`) and holds only what differs: its own files win over the base's,
+`derive` writes a file from a base file with strings replaced (a migration under
+another revision ID), and `drop` lists base files it does without.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import yaml
@@ -15,23 +20,40 @@ def releases_with_user_code() -> list[str]:
     return sorted(path.name for path in USER_CODE.iterdir() if (path / "edits.yml").is_file())
 
 
-def user_lines(version: str) -> dict[str, list[str]]:
-    """Every non-blank line of the fixture's own files, per project path."""
+def _files(version: str) -> dict[str, str]:
+    """The fixture's file texts per project path: the base's, then its own over them."""
     root = USER_CODE / version
+    manifest = root / "fixture.yml"
+    spec = yaml.safe_load(manifest.read_text()) if manifest.is_file() else {}
+    base = _files(spec["base"]) if "base" in spec else {}
+    files = dict(base)
+    for path, rule in spec.get("derive", {}).items():
+        text = base[rule["from"]]
+        for old, new in rule["replace"]:
+            assert old in text, f"{version}: {old!r} not in {rule['from']}"
+            text = text.replace(old, new)
+        files[path] = text
+    for path in spec.get("drop", []):
+        assert files.pop(path, None) is not None, f"{version} drops {path}, not in its base"
+    files.update({str(p.relative_to(root)): p.read_text() for p in root.rglob("*.py")})
+    return dict(sorted(files.items()))
+
+
+def user_lines(version: str) -> dict[str, list[str]]:
+    """Every non-blank line of the fixture's files, per project path."""
     return {
-        str(path.relative_to(root)): [line for line in path.read_text().splitlines() if line]
-        for path in sorted(root.rglob("*.py"))
+        relative: [line for line in text.splitlines() if line]
+        for relative, text in _files(version).items()
     }
 
 
 def apply_user_code(version: str, project: Path) -> None:
     """Copy the fixture's files in and make its edits to template files."""
-    root = USER_CODE / version
-    for path in root.rglob("*.py"):
-        target = project / path.relative_to(root)
+    for relative, text in _files(version).items():
+        target = project / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    for edit in yaml.safe_load((root / "edits.yml").read_text()):
+        target.write_text(text)
+    for edit in yaml.safe_load((USER_CODE / version / "edits.yml").read_text()):
         target = project / edit["path"]
         text = target.read_text()
         if "replace" in edit:
