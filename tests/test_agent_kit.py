@@ -171,6 +171,12 @@ def frontmatter(path: Path) -> tuple[dict[str, Any], str]:
     return data, match.group(2)
 
 
+def answered_facts(template_src: Path, answers: dict[str, Any], names: dict[str, str]) -> Any:
+    """`names` from the template's facts for `answers`, the package name defaulted."""
+    package = answers.get("package_name", "app")
+    return template_facts(template_src, {**answers, "package_name": package}, names)
+
+
 def facts_data(template_src: Path, answers: dict[str, Any]) -> dict[str, Any]:
     """Every layering and migration tool in extensions/facts.jinja, for `answers`."""
     names = {"layerings": "facts", "migration_tools": "facts"}
@@ -272,8 +278,9 @@ def test_no_unchosen_option_leaks(
     answers: dict[str, Any],
 ) -> None:
     project = project_for(answers)
-    package = answers.get("package_name", "app")
-    facts = facts_data(template_src, {**answers, "package_name": package})
+    facts = answered_facts(
+        template_src, answers, {"layerings": "facts", "migration_tools": "facts"}
+    )
     chosen = facts["layerings"][answers["architecture"]]
     chosen_dirs = {layer["dir"] for layer in chosen["layers"]}
     other_dirs = {
@@ -404,8 +411,7 @@ def test_new_resource_command_leads_the_resource_docs(
 ) -> None:
     project = project_for(answers)
     package = answers.get("package_name", "app")
-    answered = {**answers, "package_name": package}
-    recipe = template_facts(template_src, answered, {"recipe": "recipe"})["recipe"]
+    recipe = answered_facts(template_src, answers, {"recipe": "recipe"})["recipe"]
     agents = (project / "AGENTS.md").read_text()
     section = agents.split("## Adding a resource", 1)[1].split("\n## ", 1)[0]
     assert section.index(f"`{recipe['command']}`") < section.index("when the command does not fit")
