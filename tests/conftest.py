@@ -17,7 +17,10 @@ import copier
 import jinja2
 import pytest
 
+from tests import jinja_cache
 from tests.matrix import TEMPLATE_ROOT, defaults
+
+jinja_cache.install()
 
 Generate = Callable[..., Path]
 
@@ -34,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--deep",
         action="store_true",
-        help="deep tier: mypy and each generated project's own test suite",
+        help="deep tier: mypy, each generated project's own test suite, and the slow tests",
     )
 
 
@@ -43,7 +46,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="deep tier: run with --deep (.ci/run does)")
     for item in items:
-        if "deep" in item.keywords:
+        if "deep" in item.keywords or "slow" in item.keywords:
             item.add_marker(skip)
 
 
@@ -218,7 +221,9 @@ def template_facts(template_src: Path, answers: dict[str, Any], names: dict[str,
     `names` maps each wanted name to the `extensions/` file it is imported from, e.g.
     `{"recipe": "recipe", "modules": "facts"}`.
     """
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_src))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_src), bytecode_cache=jinja_cache.CACHE
+    )
     imports = "".join(
         f'{{% from "extensions/{source}.jinja" import {name} with context %}}'
         for name, source in names.items()

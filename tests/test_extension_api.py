@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 import pytest
 
+from tests import jinja_cache
 from tests.conftest import Generate
 from tests.matrix import TEMPLATE_ROOT, defaults, one_at_a_time
 
@@ -26,7 +27,7 @@ API_FILE = "extensions/extension_api.jinja"
 
 
 def _render(source: str, answers: dict[str, Any], *, root: Path = TEMPLATE_ROOT) -> Any:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root), bytecode_cache=jinja_cache.CACHE)
     context = {**defaults(), "package_name": "app", **answers}
     return json.loads(env.from_string(source).render(**context))
 

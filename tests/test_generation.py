@@ -28,6 +28,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_two_copies_with_the_same_answers_are_byte_identical(
     template_src: Path,
     copie: Any,
@@ -65,9 +66,12 @@ def _without_uv(command: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "migration_tool",
-    # The default tool in the fast tier; each other one starts a server too, in --deep.
+    # Each serves the app: the default tool is slow, the others are deep (both --deep).
     [
-        tool if tool == defaults()["migration_tool"] else pytest.param(tool, marks=pytest.mark.deep)
+        pytest.param(
+            tool,
+            marks=pytest.mark.slow if tool == defaults()["migration_tool"] else pytest.mark.deep,
+        )
         for tool in choices("migration_tool")
     ],
 )

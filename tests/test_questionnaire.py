@@ -130,6 +130,7 @@ def _copier_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(copier), *args], capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow
 def test_a_multi_value_answer_takes_a_yaml_list_on_the_command_line(
     template_src: Path,
     tmp_path: Path,

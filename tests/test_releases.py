@@ -107,6 +107,7 @@ def test_the_script_refuses_a_tag_that_points_elsewhere(clone: Path) -> None:
     assert f"tag {version} points at" in result.stderr
 
 
+@pytest.mark.slow
 def test_copier_sees_the_tagged_releases(clone: Path, tmp_path: Path) -> None:
     assert _tag_releases(clone).returncode == 0
     newest = _releases()[-1][0]

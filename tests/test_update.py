@@ -90,6 +90,7 @@ def _conflicted(project: Path) -> list[str]:
     )
 
 
+@pytest.mark.slow
 def test_updating_needs_no_trust_and_the_answers_file_names_the_version(
     project: Path,
 ) -> None:
@@ -105,6 +106,7 @@ def test_updating_needs_no_trust_and_the_answers_file_names_the_version(
     assert answers["locked_answers"] == {name: answers[name] for name in LOCKED}
 
 
+@pytest.mark.slow
 def test_copy_and_update_print_no_warning(template: Path, tmp_path: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -113,6 +115,7 @@ def test_copy_and_update_print_no_warning(template: Path, tmp_path: Path) -> Non
     assert [str(warning.message) for warning in caught] == []
 
 
+@pytest.mark.slow
 def test_the_generated_readme_explains_updating(project: Path) -> None:
     readme = (project / "README.md").read_text()
     for text in (
@@ -126,6 +129,7 @@ def test_the_generated_readme_explains_updating(project: Path) -> None:
         assert text in readme, text
 
 
+@pytest.mark.slow
 def test_template_changes_reach_the_project(project: Path) -> None:
     update_project(project, "v2")
     config = (project / "app/core/config.py").read_text()
@@ -135,6 +139,7 @@ def test_template_changes_reach_the_project(project: Path) -> None:
     assert _conflicted(project) == []
 
 
+@pytest.mark.slow
 def test_user_edits_survive_an_update(project: Path) -> None:
     (project / "app/routers/ping.py").write_text(
         '"""A user\'s own endpoint."""\n\nfrom fastapi import APIRouter\n\n'
@@ -160,6 +165,7 @@ def test_user_edits_survive_an_update(project: Path) -> None:
     assert _conflicted(project) == []
 
 
+@pytest.mark.slow
 def test_a_conflict_is_marked_inline_and_shows_in_git_status(project: Path) -> None:
     config = project / "app/core/config.py"
     edit(config, "access_token_expire_minutes: int = 30", "access_token_expire_minutes: int = 60")
@@ -174,6 +180,7 @@ def test_a_conflict_is_marked_inline_and_shows_in_git_status(project: Path) -> N
     assert "app/core/config.py" in changed_files(project)
 
 
+@pytest.mark.slow
 def test_a_file_the_user_deleted_stays_deleted(project: Path) -> None:
     (project / "Makefile").unlink()
     commit_all(project, "We use just")
@@ -181,6 +188,7 @@ def test_a_file_the_user_deleted_stays_deleted(project: Path) -> None:
     assert not (project / "Makefile").exists()
 
 
+@pytest.mark.slow
 def test_changing_the_line_length_on_update_rewrites_every_statement_of_it(
     project: Path,
 ) -> None:
@@ -215,6 +223,7 @@ def test_changing_the_line_length_on_update_rewrites_every_statement_of_it(
 
 
 @pytest.mark.parametrize("question", LOCKED)
+@pytest.mark.slow
 def test_answers_that_reshape_the_tree_are_refused_on_update(
     project: Path,
     question: str,
