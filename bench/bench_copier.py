@@ -12,6 +12,10 @@ start compiles Copier from source: a first run, or a machine that never writes b
 
 The same run times Copier on a one-file template (one question, one file) and prints
 each figure as a multiple of it: what is left above 1x is what this template costs.
+With --hollow it also times this template's tree with every file under `template/`
+emptied (same paths, questions and validators): what Copier's per-path work costs
+(clones, path names compiled part by part, a git call per file), whatever the files
+hold. The gap between the two is what the files' own Jinja costs.
 
     uv run python bench/bench_copier.py [--runs 5]
 """
@@ -32,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import _tracked_files
 from tests.matrix import TEMPLATE_ROOT
-from tests.update_support import commit_all
+from tests.update_support import commit_all, git
 
 COPIER = [sys.executable, "-m", "copier"]
 
@@ -98,6 +102,21 @@ def floor_repository(root: Path) -> Path:
     return template
 
 
+def hollow_repository(root: Path) -> Path:
+    """This template's repository with every file under `template/` emptied, v1 and v2."""
+    template = template_repository(root)
+    for path in (template / "template").rglob("*"):
+        # The answers file stays: Copier needs it to update.
+        if path.is_file() and "answers_file" not in path.name:
+            path.write_text("")
+    commit_all(template, "hollow v1")
+    git(template, "tag", "--force", "v1")
+    (template / "template" / "README.md.jinja").write_text("A line added in v2.\n")
+    commit_all(template, "hollow v2")
+    git(template, "tag", "--force", "v2")
+    return template
+
+
 def copy_and_update(template: Path, project: Path, env: dict[str, str]) -> tuple[float, float]:
     """Copy the default project at v1, commit it, update it to v2; return both times."""
     copy_seconds = _copy(template, project, env)
@@ -117,21 +136,31 @@ def warmed_environment(root: Path, template: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--hollow",
+        action="store_true",
+        help="also time the same tree with every file emptied (cached bytecode only)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         template = template_repository(root)
         floor = floor_repository(root)
+        hollow = hollow_repository(root / "hollow") if args.hollow else None
         warmed_environment(root, template)
         for mode, env in _environments(root).items():
             slug = mode.replace(" ", "-")
             # Template and floor in turns, so drift in the machine's speed hits both.
-            times, floor_times = [], []
+            times, floor_times, hollow_times = [], [], []
             for run in range(args.runs):
                 times.append(copy_and_update(template, root / f"{slug}-{run}", env))
                 floor_times.append(copy_and_update(floor, root / f"{slug}-floor-{run}", env))
+                if hollow and mode == "cached bytecode":
+                    hollow_times.append(copy_and_update(hollow, root / f"{slug}-hollow-{run}", env))
             _report(mode, times, floor_times)
+            if hollow_times:
+                _report_hollow(mode, times, hollow_times)
 
 
 def _report(
@@ -148,6 +177,20 @@ def _report(
             f"min {min(ours):.2f} s  max {max(ours):.2f} s  "
             f"one-file template {floor:.2f} s ({median / floor:.1f}x)  "
             f"(target < {target} s, {len(ours)} runs)",
+        )
+
+
+def _report_hollow(
+    mode: str,
+    times: list[tuple[float, float]],
+    hollow_times: list[tuple[float, float]],
+) -> None:
+    for index, name in enumerate(("copy", "update")):
+        ours = statistics.median(run[index] for run in times)
+        hollow = statistics.median(run[index] for run in hollow_times)
+        print(
+            f"{mode:15s} copier {name:6s} same tree, files emptied: median {hollow:.2f} s "
+            f"({hollow / ours:.0%} of the template's {ours:.2f} s)",
         )
 
 
