@@ -1,9 +1,10 @@
 """Column types shared by the models, and the API types of decimal and date columns."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from annotated_types import Interval
 from pydantic import AwareDatetime, BeforeValidator, Field, WithJsonSchema
@@ -14,6 +15,8 @@ from sqlalchemy.types import TypeDecorator
 # Primary keys are 32-bit integers (INTEGER on PostgreSQL); larger numbers never
 # reach the database.
 MAX_ID = 2_147_483_647
+# PostgreSQL's type OID of `timestamp with time zone`, as result columns report it.
+TIMESTAMPTZ_OID = 1184
 
 
 def utc_now() -> datetime:
@@ -49,6 +52,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+    def result_processor(
+        self,
+        dialect: Dialect,
+        coltype: Any,
+    ) -> Callable[[Any], datetime | None] | None:
+        # A PostgreSQL `timestamptz` arrives aware: no call per value for those (a
+        # list page has three timestamps a row). Any other column still gets the zone.
+        if dialect.name == "postgresql" and coltype == TIMESTAMPTZ_OID:
+            return self.impl_instance.result_processor(dialect, coltype)
+        return super().result_processor(dialect, coltype)
 
 
 # A NUMERIC(12, 2) value: up to ten digits before the point and two after.
