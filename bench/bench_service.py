@@ -4,9 +4,11 @@ Generates the default project, migrates a fresh PostgreSQL database, seeds a use
 with 200 items and serves the app with uvicorn (one worker, no access log), then
 loads it with wrk from a second process on loopback: GET /health, the authenticated
 item list (20 per page with total: the headline) and item create. In the same run it
-serves bench/floor_app.py (bare ASGI + asyncpg) on the same data, loads the two lists
-in turns (--rounds) and prints the medians, the ratio and each server's CPU time per
-request (steadier than requests/s on a machine whose speed drifts). It starts with the
+serves bench/floor_app.py (bare ASGI + asyncpg) and bench/framework_app.py (the same
+stack, FastAPI and SQLAlchemy's ORM, with nothing of the template) on the same data,
+loads the lists and the creates in turns (--rounds) and prints the medians, the ratios
+and each server's CPU time per request (steadier than requests/s on a machine whose
+speed drifts). It starts with the
 wall time of one `copier copy` and one `copier update` from the command line
 (bench/bench_copier.py takes the medians of several).
 
@@ -245,7 +247,8 @@ def main() -> None:
         "--rounds",
         type=int,
         default=3,
-        help="list loads of the app and the floor, taken in turns; medians are printed",
+        help="loads of the app, the floor and the framework app, taken in turns; "
+        "medians are printed",
     )
     parser.add_argument(
         "-d",
@@ -291,43 +294,83 @@ def main() -> None:
         print(
             f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
             f"uvicorn 1 worker, PostgreSQL on loopback, {args.items} items, "
-            f"{args.rounds} rounds of the list taken in turns with the floor"
+            f"{args.rounds} rounds, the app taken in turns with the floor and the framework app"
         )
         floor_env = {
             "DATABASE_URL": url,
             "FLOOR_TOKEN": "floor-token",
             "FLOOR_OWNER_ID": str(owner_id),
         }
+        framework_env = {
+            **floor_env,
+            "DATABASE_URL": app_env["DATABASE_URL"],
+        }
         floor_auth = {"Authorization": "Bearer floor-token"}
-        app_port, floor_port = _free_port(), _free_port()
+        app_port, floor_port, framework_port = _free_port(), _free_port(), _free_port()
         with (
             serve(uvicorn("app.main:app", app_port), project, app_env, app_port) as app,
             serve(uvicorn("floor_app:app", floor_port), BENCH_DIR, floor_env, floor_port) as floor,
+            serve(
+                uvicorn("framework_app:app", framework_port),
+                BENCH_DIR,
+                framework_env,
+                framework_port,
+            ) as framework,
         ):
             auth = _login(app.url)
             health = wrk(f"{app.url}/health", args, {}, server=app)
-            # The machine's speed drifts: alternating the two loads pairs each list
-            # figure with a floor figure taken under the same conditions.
-            listings, floors = [], []
+            # The machine's speed drifts: taking the loads in turns pairs each app
+            # figure with floor and framework figures taken under the same conditions.
+            listings, floors, framework_listings = [], [], []
             for _ in range(args.rounds):
                 listings.append(wrk(f"{app.url}{list_path}", args, auth, server=app))
                 floors.append(wrk(f"{floor.url}{list_path}", args, floor_auth, server=floor))
-            ratios = [a["rps"] / f["rps"] for a, f in zip(listings, floors, strict=True)]
-            # Creating items grows the list's total: measured after the list.
+                framework_listings.append(
+                    wrk(f"{framework.url}{list_path}", args, floor_auth, server=framework)
+                )
+            # Creating items grows the list's total: measured after the lists.
             create_script = Path(scratch) / "create.lua"
             create_script.write_text(
                 'wrk.method = "POST"\n'
                 'wrk.body = \'{"title": "created by wrk", "description": "load"}\'\n'
                 'wrk.headers["Content-Type"] = "application/json"\n'
             )
-            create = wrk(f"{app.url}/api/v1/items", args, auth, create_script, server=app)
+            creates, framework_creates = [], []
+            for _ in range(args.rounds):
+                creates.append(
+                    wrk(f"{app.url}/api/v1/items", args, auth, create_script, server=app)
+                )
+                framework_creates.append(
+                    wrk(
+                        f"{framework.url}/api/v1/items",
+                        args,
+                        floor_auth,
+                        create_script,
+                        server=framework,
+                    )
+                )
 
     report("generated GET /health", health)
     report("generated GET item list (headline)", median_of(listings))
-    report("generated POST item", create)
+    report("generated POST item", median_of(creates))
+    report("framework GET item list", median_of(framework_listings))
+    report("framework POST item", median_of(framework_creates))
     report("floor GET item list", median_of(floors))
+    report_ratios("generated/floor, item list, req/s", listings, floors, "rps")
+    report_ratios("generated/framework, item list, req/s", listings, framework_listings, "rps")
+    report_ratios("generated/framework, item create, req/s", creates, framework_creates, "rps")
+
+
+def report_ratios(
+    name: str,
+    results: list[dict[str, float]],
+    references: list[dict[str, float]],
+    key: str,
+) -> None:
+    """Print the ratio of `key` in each round and their median."""
+    ratios = [r[key] / f[key] for r, f in zip(results, references, strict=True)]
     print(
-        "ratio generated/floor on the item list, per round: "
+        f"ratio {name}, per round: "
         + ", ".join(f"{ratio:.3f}" for ratio in ratios)
         + f"; median {statistics.median(ratios):.2f}x"
     )
