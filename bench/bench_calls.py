@@ -26,7 +26,6 @@ import cProfile
 import importlib
 import json
 import os
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -37,7 +36,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_service import PASSWORD, SECRET, database, generate, seed
+from bench.bench_service import (
+    PASSWORD,
+    add_answers_option,
+    answers_of,
+    app_environment,
+    database,
+    generate,
+    migrate,
+    seed,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
@@ -161,25 +169,20 @@ async def run(project: Path, requests: int) -> None:
             ("GET item list", "GET", "/api/v1/items?limit=20&offset=0", {}, b""),
             ("POST item", "POST", "/api/v1/items", json_body, CREATE_BODY),
         ]
+        clients = ((app_call, auth), (framework_call, floor_auth))
         for name, method, target, headers, body in cases:
-            app_counts = await measure(
-                app_call,
-                method,
-                target,
-                {**auth, **headers},
-                body,
-                requests=requests,
-                project=project,
-            )
-            framework_counts = await measure(
-                framework_call,
-                method,
-                target,
-                {**floor_auth, **headers},
-                body,
-                requests=requests,
-                project=project,
-            )
+            app_counts, framework_counts = [
+                await measure(
+                    call,
+                    method,
+                    target,
+                    {**credentials, **headers},
+                    body,
+                    requests=requests,
+                    project=project,
+                )
+                for call, credentials in clients
+            ]
             report(name, app_counts, framework_counts, requests)
 
 
@@ -210,38 +213,16 @@ def report(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument(
-        "-d",
-        "--data",
-        action="append",
-        default=[],
-        metavar="QUESTION=VALUE",
-        help="an answer other than the default, e.g. -d stack=sqlmodel (repeatable)",
-    )
+    add_answers_option(parser)
     args = parser.parse_args()
-    answers = dict(item.split("=", 1) for item in args.data)
-    if answers.get("migration_tool", "alembic") != "alembic":
-        raise SystemExit("the benchmark migrates with Alembic: keep migration_tool=alembic")
+    answers = answers_of(args)
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     with tempfile.TemporaryDirectory() as scratch, database(base) as url:
         project = Path(scratch) / "project"
         generate(project, answers)
-        async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1)
-        os.environ.update(
-            {
-                "DATABASE_URL": async_url,
-                "SECRET_KEY": SECRET,
-                "ENVIRONMENT": "production",
-                "RATE_LIMIT_ENABLED": "false",
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=project,
-            check=True,
-            capture_output=True,
-        )
+        # The generated app reads its settings when imported: from this process's env.
+        os.environ.update(app_environment(url))
+        migrate(project, {})
         owner_id = asyncio.run(seed(url, 200))
         os.environ.update({"FLOOR_TOKEN": "floor-token", "FLOOR_OWNER_ID": str(owner_id)})
         sys.path[:0] = [str(project), str(BENCH_DIR)]

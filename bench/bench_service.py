@@ -118,6 +118,49 @@ async def seed(url: str, items: int) -> int:
     return user_id
 
 
+def add_answers_option(parser: argparse.ArgumentParser) -> None:
+    """The `-d QUESTION=VALUE` option: answers other than the defaults."""
+    parser.add_argument(
+        "-d",
+        "--data",
+        action="append",
+        default=[],
+        metavar="QUESTION=VALUE",
+        help="an answer other than the default, e.g. -d stack=sqlmodel (repeatable)",
+    )
+
+
+def answers_of(args: argparse.Namespace) -> dict[str, str]:
+    """The `-d` answers, refused unless the project migrates with Alembic."""
+    answers = dict(item.split("=", 1) for item in args.data)
+    if answers.get("migration_tool", "alembic") != "alembic":
+        raise SystemExit("the benchmark migrates with Alembic: keep migration_tool=alembic")
+    return answers
+
+
+def app_environment(url: str) -> dict[str, str]:
+    """The generated app's settings for `url` (plain postgresql://): production, no
+    rate limits, warnings only."""
+    return {
+        "DATABASE_URL": url.replace("postgresql://", "postgresql+asyncpg://", 1),
+        "SECRET_KEY": SECRET,
+        "ENVIRONMENT": "production",
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def migrate(project: Path, env: dict[str, str]) -> None:
+    """Bring the project's database to the newest revision."""
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=project,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -250,18 +293,9 @@ def main() -> None:
         help="loads of the app, the floor and the framework app, taken in turns; "
         "medians are printed",
     )
-    parser.add_argument(
-        "-d",
-        "--data",
-        action="append",
-        default=[],
-        metavar="QUESTION=VALUE",
-        help="an answer other than the default, e.g. -d stack=sqlmodel (repeatable)",
-    )
+    add_answers_option(parser)
     args = parser.parse_args()
-    answers = dict(item.split("=", 1) for item in args.data)
-    if answers.get("migration_tool", "alembic") != "alembic":
-        raise SystemExit("the benchmark migrates with Alembic: keep migration_tool=alembic")
+    answers = answers_of(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -275,20 +309,8 @@ def main() -> None:
         project = Path(scratch) / "project"
         generate(project, answers)
         print(f"answers: defaults, {answers or 'no others'}")
-        app_env = {
-            "DATABASE_URL": url.replace("postgresql://", "postgresql+asyncpg://", 1),
-            "SECRET_KEY": SECRET,
-            "ENVIRONMENT": "production",
-            "RATE_LIMIT_ENABLED": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=project,
-            env={**os.environ, **app_env},
-            check=True,
-            capture_output=True,
-        )
+        app_env = app_environment(url)
+        migrate(project, app_env)
         owner_id = asyncio.run(seed(url, args.items))
         list_path = "/api/v1/items?limit=20&offset=0"
         print(
