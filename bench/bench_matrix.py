@@ -6,7 +6,7 @@ then times, on this machine:
 - generating every combination with Copier (in process, one after another);
 - the static tier over every combination: `pytest tests/test_static.py
   --all-combinations -n 2` (ruff, ruff format, lint-imports, byte-compile, answers);
-- the deep covering set: `pytest tests/test_recipe.py --deep -n 2` (mypy --strict and
+- the deep covering set: `pytest tests/test_deep.py --deep -n 2` (mypy --strict and
   each project's own tests), on PostgreSQL and Redis when TEST_DATABASE_URL and
   REDIS_URL are set.
 
@@ -95,7 +95,7 @@ def main() -> None:
     if not args.skip_static:
         time_pytest("static", ["tests/test_static.py", "--all-combinations"])
     if not args.skip_deep:
-        time_pytest("deep", ["tests/test_recipe.py", "--deep"])
+        time_pytest("deep", ["tests/test_deep.py", "--deep"])
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

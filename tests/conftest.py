@@ -42,12 +42,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--deep"):
-        return
-    skip = pytest.mark.skip(reason="deep tier: run with --deep (.ci/run does)")
+    deep = config.getoption("--deep")
+    every = config.getoption("--all-combinations")
+    skip_deep = pytest.mark.skip(reason="deep tier: run with --deep (.ci/run does)")
+    skip_every = pytest.mark.skip(reason="static tier over every combination: --all-combinations")
     for item in items:
-        if "deep" in item.keywords or "slow" in item.keywords:
-            item.add_marker(skip)
+        if not deep and ("deep" in item.keywords or "slow" in item.keywords):
+            item.add_marker(skip_deep)
+        if not every and "all_combinations" in item.keywords:
+            item.add_marker(skip_every)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

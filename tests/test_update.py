@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import warnings
@@ -22,21 +23,27 @@ from tests.conftest import assert_ok, run
 from tests.matrix import TEMPLATE_ROOT, questions
 from tests.update_support import (
     GIT_ENV,
+    assert_passes_every_check,
     changed_files,
     commit_all,
+    conflicted,
     copy_project,
     edit,
     git,
     template_repo,
     update_project,
 )
-from tests.user_code.apply import apply_user_code, releases_with_user_code, user_lines
+from tests.user_code.apply import (
+    apply_user_code,
+    fixture_spec,
+    releases_with_user_code,
+    user_lines,
+)
 
 CONFIG = Path("template/{{ package_name }}/core/config.py.jinja")
 # Answers that reshape the tree; v2 offers a new value for each, as a release might.
 LOCKED = ("stack", "architecture", "migration_tool")
 NEW_VALUE = "added-in-v2"
-CONFLICT = re.compile(r"^(<{7}|={7}|>{7})", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +57,8 @@ def template(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     )
     edit(
         repo / CONFIG,
-        "access_token_expire_minutes: int = 30",
-        "access_token_expire_minutes: int = 15",
+        "access_token_expire_minutes: int = Field(default=30,",
+        "access_token_expire_minutes: int = Field(default=15,",
     )
     (repo / "template" / "SECURITY.md").write_text("Report vulnerabilities privately.\n")
     (repo / "template" / ".dockerignore").unlink()
@@ -78,16 +85,6 @@ def project(pristine: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "project"
     shutil.copytree(pristine, dest, symlinks=True)
     return dest
-
-
-def _conflicted(project: Path) -> list[str]:
-    return sorted(
-        str(path.relative_to(project))
-        for path in project.rglob("*")
-        if path.is_file()
-        and ".git" not in path.parts
-        and (path.suffix == ".rej" or CONFLICT.search(path.read_text(errors="replace")))
-    )
 
 
 @pytest.mark.slow
@@ -136,7 +133,7 @@ def test_template_changes_reach_the_project(project: Path) -> None:
     assert 'rate_limit_register: str = "20/minute"' in config
     assert (project / "SECURITY.md").read_text() == "Report vulnerabilities privately.\n"
     assert not (project / ".dockerignore").exists()
-    assert _conflicted(project) == []
+    assert conflicted(project) == []
 
 
 @pytest.mark.slow
@@ -162,21 +159,25 @@ def test_user_edits_survive_an_update(project: Path) -> None:
     assert 'rate_limit_register: str = "20/minute"' in config
     assert doc.read_text().endswith("## Team notes\n\nOn-call rota: see the wiki.\n")
     assert (project / "NOTES.md").read_text() == "Our own notes.\n"
-    assert _conflicted(project) == []
+    assert conflicted(project) == []
 
 
 @pytest.mark.slow
 def test_a_conflict_is_marked_inline_and_shows_in_git_status(project: Path) -> None:
     config = project / "app/core/config.py"
-    edit(config, "access_token_expire_minutes: int = 30", "access_token_expire_minutes: int = 60")
+    edit(
+        config,
+        "access_token_expire_minutes: int = Field(default=30,",
+        "access_token_expire_minutes: int = Field(default=60,",
+    )
     commit_all(project, "Longer tokens")
 
     update_project(project, "v2")
 
     text = config.read_text()
-    assert _conflicted(project) == ["app/core/config.py"]
-    assert "access_token_expire_minutes: int = 60" in text
-    assert "access_token_expire_minutes: int = 15" in text
+    assert conflicted(project) == ["app/core/config.py"]
+    assert "access_token_expire_minutes: int = Field(default=60," in text
+    assert "access_token_expire_minutes: int = Field(default=15," in text
     assert "app/core/config.py" in changed_files(project)
 
 
@@ -245,21 +246,8 @@ def _releases() -> list[tuple[str, str]]:
     ]
 
 
-def test_every_release_has_user_code_to_update_with() -> None:
-    """Each release in RELEASES gets a user resource in its patterns (tests/user_code/)."""
-    assert sorted(version for version, _ in _releases()) == releases_with_user_code()
-
-
-@pytest.mark.deep
-@pytest.mark.parametrize(("version", "commit"), _releases(), ids=[v for v, _ in _releases()])
-def test_a_project_with_user_code_updates_from_a_release_and_passes_every_check(
-    template_src: Path,
-    tmp_path: Path,
-    version: str,
-    commit: str,
-) -> None:
-    """A `notes` resource written in the release's patterns survives the update and works."""
-    repo = tmp_path / "template"
+def release_then_template(template_src: Path, repo: Path, version: str, commit: str) -> Path:
+    """A template repository: the release tagged v1, the template under test as v2."""
     repo.mkdir()
     # The release, straight from this repository's history.
     archive = subprocess.run(
@@ -276,7 +264,24 @@ def test_a_project_with_user_code_updates_from_a_release_and_passes_every_check(
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     shutil.copytree(template_src, repo, dirs_exist_ok=True)
     commit_all(repo, "Template under test", tag="v2")
+    return repo
 
+
+def test_every_release_has_user_code_to_update_with() -> None:
+    """Each release in RELEASES gets a user resource in its patterns (tests/user_code/)."""
+    assert sorted(version for version, _ in _releases()) == releases_with_user_code()
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize(("version", "commit"), _releases(), ids=[v for v, _ in _releases()])
+def test_a_project_with_user_code_updates_from_a_release_and_passes_every_check(
+    template_src: Path,
+    tmp_path: Path,
+    version: str,
+    commit: str,
+) -> None:
+    """A `notes` resource written in the release's patterns survives the update and works."""
+    repo = release_then_template(template_src, tmp_path / "template", version, commit)
     project = copy_project(repo, tmp_path / "project", "v1")
     apply_user_code(version, project)
     commit_all(project, "User work")
@@ -286,15 +291,17 @@ def test_a_project_with_user_code_updates_from_a_release_and_passes_every_check(
     assert changed_files(project) == set()
     update_project(project, "v2")
 
-    assert _conflicted(project) == []
+    assert conflicted(project) == []
     for path, lines in user_lines(version).items():
         text = (project / path).read_text()
         assert [line for line in lines if line not in text] == [], path
-    assert_ok(run(["ruff", "check", "--no-cache", "."], project))
-    assert_ok(run(["ruff", "format", "--check", "--no-cache", "."], project))
-    assert_ok(run(["lint-imports", "--no-cache"], project))
-    assert_ok(run([sys.executable, "-m", "mypy", "."], project))
-    assert_ok(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project))
+    # A release whose user code is an earlier one's (fixture.yml's `base`) is fuzzed there.
+    own_code = "base" not in fixture_spec(version)
+    assert_passes_every_check(
+        project,
+        whole_suite=version == _releases()[-1][0],
+        fuzz=own_code,
+    )
 
 
 @pytest.mark.deep
@@ -356,15 +363,58 @@ def test_turning_an_option_on_beside_user_migrations_needs_no_manual_step(
     commit_all(project, "User work")
     update_project(project, "v2", **option)
 
-    assert _conflicted(project) == []
+    assert conflicted(project) == []
     # The user's revision and the template's are branches; the documented merge joins
     # them, and the merge revision passes the same checks as the rest.
     assert_ok(run(["alembic", "merge", "heads", "-m", "merge"], project))
     heads = run(["alembic", "heads"], project)
     assert_ok(heads)
     assert len(heads.stdout.strip().splitlines()) == 1, heads.stdout
-    assert_ok(run(["ruff", "check", "--no-cache", "."], project))
-    assert_ok(run(["ruff", "format", "--check", "--no-cache", "."], project))
-    assert_ok(run(["lint-imports", "--no-cache"], project))
-    assert_ok(run([sys.executable, "-m", "mypy", "."], project))
-    assert_ok(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project))
+    # 0.1.0's resource is fuzzed in its release's update test.
+    assert_passes_every_check(project, fuzz=False)
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("how", ["recipe", "new-resource"])
+def test_turning_celery_on_beside_a_0_4_0_projects_own_revision_0004(
+    template_src: Path,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    """0.4.0 numbered a project's first revision 0004, as Celery's merge revision is.
+
+    The merge takes another ID beside the project's own 0004 (`bak_0004`), so turning
+    Celery on by update keeps both, and a database that applied the project's 0004
+    gets the exports table on its next upgrade.
+    """
+    commit = dict(_releases())["0.4.0"]
+    repo = release_then_template(template_src, tmp_path / "template", "0.4.0", commit)
+    project = copy_project(repo, tmp_path / "project", "v1")
+    if how == "recipe":
+        apply_user_code("0.4.0", project)
+    else:
+        command = [sys.executable, "-m", "app.cli", "new-resource", "notes"]
+        assert_ok(run([*command, "--field", "body:str"], project))
+    assert (project / "migrations/versions/0004_add_notes.py").is_file()
+    commit_all(project, "User work")
+    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'local.db'}"}
+    assert_ok(run(["alembic", "upgrade", "heads"], project, env=database))
+
+    update_project(project, "v2", task_queue="celery")
+
+    assert conflicted(project) == []
+    heads = run(["alembic", "heads"], project)
+    assert_ok(heads)
+    # The project's own 0004, and the template's exports line: its merge took the ID
+    # bak_0004 beside the project's 0004, and bak_0005 follows it.
+    assert sorted(line.split()[0] for line in heads.stdout.splitlines()) == [
+        "0004",
+        "bak_0005",
+    ], heads.stdout
+    assert_ok(run(["alembic", "upgrade", "heads"], project, env=database))
+    with sqlite3.connect(tmp_path / "local.db") as connection:
+        rows = connection.execute("select name from sqlite_master where type = 'table'")
+        tables = {name for (name,) in rows}
+    assert {"exports", "notes"} <= tables
+    # 0.4.0's resource is fuzzed in its release's update, new-resource's in the deep tier.
+    assert_passes_every_check(project, fuzz=False)

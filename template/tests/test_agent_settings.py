@@ -1,6 +1,7 @@
 """Claude Code's project settings: permissions that keep secrets unread, and hooks.
 
-.claude/settings.json lets Claude Code run the project's commands without asking and
+.claude/settings.json lets Claude Code run the project's commands without asking (every
+`make` target and `uv run` command the agent docs send it to, servers aside) and
 denies reading `.env`. A rule that admits an interpreter, a shell or a file printer
 would read `.env` past that deny, so no allow rule may. Its PostToolUse hook formats
 each Python file an edit changes with the project's ruff, at the project's line length.
@@ -20,6 +21,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / ".claude" / "settings.json"
+# The docs an agent follows; the commands they name must run without asking.
+AGENT_DOCS = (
+    "AGENTS.md",
+    "CLAUDE.md",
+    ".claude/agents/*.md",
+    ".claude/skills/*/SKILL.md",
+)
+# Commands that serve until stopped: a person starts them, so no rule allows them.
+SERVERS = ("make dev", "make worker", "uv run fastapi dev", "uv run celery")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+FENCE = re.compile(r"^```(?:bash|sh|shell|console)\n(.*?)^```", re.M | re.S)
 EDIT_TOOLS = ("Edit", "MultiEdit", "Write")
 # Commands that run any code or print any file: a rule admitting one reads `.env`.
 READS_ANY_FILE = {
@@ -93,6 +105,8 @@ def rule_problem(rule: str, package: str) -> str | None:
         if not words or words[0].startswith("-"):
             return "passes options to `uv run`, or runs nothing"
     head = words[0]
+    if head == "make" and command.endswith("*"):
+        return "passes arguments to `make`, which may name another makefile or shell"
     if head in {"python", "python3"}:
         module = words[2] if len(words) > 2 and words[1] == "-m" else ""
         if module.split(".")[0] != package:
@@ -102,6 +116,37 @@ def rule_problem(rule: str, package: str) -> str | None:
     if words[:2] == ["git", "diff"] and command.endswith("*"):
         return "admits `git diff <file> <path outside the repo>`, which prints any file"
     return None
+
+
+def is_allowed(command: str, rules: list[str]) -> bool:
+    """Whether a rule admits `command`: `Bash(<prefix> *)` or `Bash(<exact>)`."""
+    for rule in rules:
+        match = re.fullmatch(r"Bash\((.*)\)", rule)
+        if match is None:
+            continue
+        pattern = match.group(1)
+        if pattern.endswith(" *"):
+            prefix = pattern.removesuffix(" *")
+            if command == prefix or command.startswith(prefix + " "):
+                return True
+        elif command == pattern:
+            return True
+    return False
+
+
+def documented_commands() -> dict[str, set[str]]:
+    """The `make` and `uv run` commands each agent doc names, by doc."""
+    found: dict[str, set[str]] = {}
+    for pattern in AGENT_DOCS:
+        for path in sorted(ROOT.glob(pattern)):
+            text = path.read_text()
+            lines = CODE_SPAN.findall(text)
+            for block in FENCE.findall(text):
+                lines += [re.sub(r"\s+#.*$", "", line) for line in block.splitlines()]
+            wanted = ("make ", "uv run ")
+            commands = {s.strip() for s in lines if s.strip().startswith(wanted)}
+            found[path.relative_to(ROOT).as_posix()] = commands
+    return found
 
 
 def hook_commands(event: str, tool: str) -> list[str]:
@@ -150,9 +195,23 @@ def test_allow_rules_keep_secrets_unread() -> None:
     assert not problems, ".claude/settings.json:\n" + "\n".join(problems)
 
 
+def test_the_commands_the_docs_name_are_allowed() -> None:
+    rules = settings().get("permissions", {}).get("allow", [])
+    problems = [
+        f"{doc}: `{command}`"
+        for doc, commands in documented_commands().items()
+        for command in sorted(commands)
+        if not command.startswith(SERVERS) and not is_allowed(command, rules)
+    ]
+    assert documented_commands().get("AGENTS.md"), "AGENTS.md names no command"
+    message = "commands the docs name that .claude/settings.json does not allow"
+    assert not problems, f"{message}:\n" + "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
+        ("Bash(make check *)", "arguments to `make`"),
         ("Bash(uv run pytest:*)", "deprecated `:*`"),
         ("Bash(uv run python:*)", "the interpreter"),
         ("Bash(uv run python *)", "the interpreter"),
@@ -176,8 +235,13 @@ def test_project_commands_are_allowed() -> None:
         "Bash(uv run pytest *)",
         "Bash(uv run python -m app.cli *)",
         "Bash(git diff)",
+        "Bash(make check)",
     ]
-    assert [rule_problem(rule, "app") for rule in rules] == [None, None, None]
+    assert [rule_problem(rule, "app") for rule in rules] == [None, None, None, None]
+    assert is_allowed("make check", rules)
+    assert not is_allowed("make check SHELL=sh", rules)
+    assert is_allowed("uv run python -m app.cli new-resource notes", rules)
+    assert not is_allowed("uv run python -m app.clinic", rules)
 
 
 @pytest.mark.parametrize("tool", EDIT_TOOLS)

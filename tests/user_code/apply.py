@@ -9,6 +9,7 @@ another revision ID), and `drop` lists base files it does without.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,11 +21,17 @@ def releases_with_user_code() -> list[str]:
     return sorted(path.name for path in USER_CODE.iterdir() if (path / "edits.yml").is_file())
 
 
+def fixture_spec(version: str) -> dict[str, Any]:
+    """The release's fixture.yml (`base`, `derive`, `drop`), empty if it has none."""
+    manifest = USER_CODE / version / "fixture.yml"
+    spec: dict[str, Any] = yaml.safe_load(manifest.read_text()) if manifest.is_file() else {}
+    return spec
+
+
 def _files(version: str) -> dict[str, str]:
     """The fixture's file texts per project path: the base's, then its own over them."""
     root = USER_CODE / version
-    manifest = root / "fixture.yml"
-    spec = yaml.safe_load(manifest.read_text()) if manifest.is_file() else {}
+    spec = fixture_spec(version)
     base = _files(spec["base"]) if "base" in spec else {}
     files = dict(base)
     for path, rule in spec.get("derive", {}).items():

@@ -1,16 +1,27 @@
 """Password hashing (argon2 via pwdlib) and access tokens (JWT via PyJWT)."""
 
+import asyncio
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from anyio import to_thread
 from pwdlib import PasswordHash
 
 _password_hash = PasswordHash.recommended()
 # Verified against when the user does not exist, so login takes as long either way.
 _DUMMY_HASH = _password_hash.hash("dummy-password-for-timing")
+# Password hashes computed at once. Each argon2 run takes a core and 64 MiB for a
+# fraction of a second: a burst of sign-ins queues here (holding no database
+# connection) instead of taking every worker thread, the memory and every core; half
+# the cores are left to serve other requests. The threads are the process's own, not
+# an event loop's: every loop in the process (a server thread beside a test's loop, a
+# worker's) shares the queue, and none waits on a wake-up another loop would have to
+# send. A caller that gives up (a client gone) drops its queued check.
+HASHING_CONCURRENCY = max(1, min((os.cpu_count() or 1) // 2, 4))
+_hashing = ThreadPoolExecutor(HASHING_CONCURRENCY, thread_name_prefix="hashing")
 
 
 class InvalidTokenError(Exception):
@@ -18,16 +29,25 @@ class InvalidTokenError(Exception):
 
 
 async def hash_password(password: str) -> str:
-    """Hash a password with argon2, in a worker thread (it is slow on purpose)."""
-    return await to_thread.run_sync(_password_hash.hash, password)
+    """Hash a password with argon2, in a worker thread (it is slow on purpose).
+
+    At most `HASHING_CONCURRENCY` hashes and checks run at once; the rest wait.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_hashing, _password_hash.hash, password)
 
 
 async def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password; with no hash, spend the same time and return False."""
+    """Check a password; with no hash, spend the same time and return False.
+
+    Queued like `hash_password`, so an unknown user waits as long as a known one.
+    """
+    loop = asyncio.get_running_loop()
+    verify = _password_hash.verify
     if password_hash is None:
-        await to_thread.run_sync(_password_hash.verify, password, _DUMMY_HASH)
+        await loop.run_in_executor(_hashing, verify, password, _DUMMY_HASH)
         return False
-    return await to_thread.run_sync(_password_hash.verify, password, password_hash)
+    return await loop.run_in_executor(_hashing, verify, password, password_hash)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.requests import ClientDisconnect
 
 Location = tuple[str | int, ...]
 
@@ -37,13 +38,25 @@ async def refuse_unstorable_text(request: Request) -> None:
         *_in_fields("path", request.path_params.items()),
         *_in_fields("query", request.query_params.multi_items()),
     ]
-    if request.headers.get("content-type", "").lower().startswith(_FORM_TYPES):
-        # Already parsed by FastAPI for a form route; the request keeps it.
-        found += _in_fields("body", (await request.form()).multi_items())
-    else:
-        body = await request.body()
-        if _IN_RAW_JSON.search(body):
-            found += _in_json(body)
+    # The media type exactly, as the form parser reads it: a prefix would let
+    # `application/x-www-form-urlencoded+json` (parsed as JSON) pass unchecked.
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if media_type in _FORM_TYPES:
+            # Already parsed by FastAPI for a form route; the request keeps it.
+            found += _in_fields("body", (await request.form()).multi_items())
+        else:
+            body = await request.body()
+            # JSON in UTF-16 or UTF-32, which the parser accepts, hides its escapes
+            # from the byte pattern; its first four bytes hold a zero byte (JSON
+            # starts with an ASCII character), which a UTF-8 document never has there.
+            if _IN_RAW_JSON.search(body) or b"\x00" in body[:4]:
+                found += _in_json(body)
+    except ClientDisconnect:
+        # The client left before sending its body: a 400, as FastAPI answers when it
+        # reads the body itself, not a 500 of the server's.
+        raise HTTPException(400, "The request body was not received in full.") from None
     if found:
         raise RequestValidationError(
             [
