@@ -208,9 +208,11 @@ def run(
 
 def assert_ok(result: subprocess.CompletedProcess[str]) -> None:
     """Fail with the command's output when it did not exit 0."""
+    # A generated suite's failure report ends with its coverage table and summary:
+    # enough of the end to keep the failure itself above them.
     assert result.returncode == 0, (
         f"{' '.join(map(str, result.args))} exited {result.returncode}\n"
-        f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+        f"--- stdout ---\n{result.stdout[-24000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
     )
 
 
