@@ -30,6 +30,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # body with none of them is not decoded a second time.
 _IN_RAW_JSON = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Enough places to show what is wrong: a body of a million NULs gets these, not an
+# answer of megabytes built on the event loop.
+MAX_REPORTED = 20
 
 
 async def refuse_unstorable_text(request: Request) -> None:
@@ -42,11 +45,13 @@ async def refuse_unstorable_text(request: Request) -> None:
     # `application/x-www-form-urlencoded+json` (parsed as JSON) pass unchecked.
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
+    # A route that takes no body never reads one: there is nothing to check there.
+    takes_body = getattr(request.scope.get("route"), "body_field", None) is not None
     try:
-        if media_type in _FORM_TYPES:
+        if takes_body and media_type in _FORM_TYPES:
             # Already parsed by FastAPI for a form route; the request keeps it.
             found += _in_fields("body", (await request.form()).multi_items())
-        else:
+        elif takes_body:
             body = await request.body()
             # JSON in UTF-16 or UTF-32, which the parser accepts, hides its escapes
             # from the byte pattern; its first four bytes hold a zero byte (JSON
@@ -61,7 +66,7 @@ async def refuse_unstorable_text(request: Request) -> None:
         raise RequestValidationError(
             [
                 {"type": "unstorable_text", "loc": loc, "msg": MESSAGE, "input": None}
-                for loc in found
+                for loc in found[:MAX_REPORTED]
             ]
         )
 
@@ -85,25 +90,39 @@ def _in_fields(where: str, fields: Iterable[tuple[str, Any]]) -> list[Location]:
 
 
 def _in_json(body: bytes) -> list[Location]:
-    """The locations of the unstorable keys and strings of a JSON document."""
+    """The locations of the first `MAX_REPORTED` unstorable keys and strings."""
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):  # not JSON: the route's validation answers
         return []
     found: list[Location] = []
-    # Breadth first with a queue, not recursion: a deeply nested body cannot
-    # exhaust the stack.
-    pending: deque[tuple[Location, Any]] = deque([(("body",), document)])
-    while pending:
-        loc, value = pending.popleft()
+    # Breadth first with a queue, not recursion: a deeply nested body cannot exhaust
+    # the stack. Each value keeps a link to its parent's place, not a copy of it: a
+    # location is spelled out only for what is reported.
+    pending: deque[tuple[_Place, Any]] = deque([(("body", None), document)])
+    while pending and len(found) < MAX_REPORTED:
+        place, value = pending.popleft()
         if _unstorable(value):
-            found.append(loc)
+            found.append(_location(place))
         elif isinstance(value, dict):
             for key, item in value.items():
-                here = (*loc, _printable(key))
+                here = (_printable(key), place)
                 if _unstorable(key):
-                    found.append(here)
+                    found.append(_location(here))
                 pending.append((here, item))
         elif isinstance(value, list):
-            pending.extend(((*loc, index), item) for index, item in enumerate(value))
+            pending.extend(((index, place), item) for index, item in enumerate(value))
     return found
+
+
+# A place in a document: its key or index, and its parent's place (None at the top).
+_Place = tuple[str | int, Any]
+
+
+def _location(place: _Place | None) -> Location:
+    """The whole location of a place, from the top of the document."""
+    parts: list[str | int] = []
+    while place is not None:
+        parts.append(place[0])
+        place = place[1]
+    return tuple(reversed(parts))
