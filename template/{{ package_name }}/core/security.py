@@ -1,4 +1,4 @@
-"""Password hashing (argon2 via pwdlib) and access tokens (JWT via PyJWT)."""
+"""Passwords (what is accepted; argon2 hashing via pwdlib) and access tokens (JWT)."""
 
 import asyncio
 import os
@@ -6,9 +6,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 import jwt
 from pwdlib import PasswordHash
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 _password_hash = PasswordHash.recommended()
 # Verified against when the user does not exist, so login takes as long either way.
@@ -22,6 +24,32 @@ _DUMMY_HASH = _password_hash.hash("dummy-password-for-timing")
 # send. A caller that gives up (a client gone) drops its queued check.
 HASHING_CONCURRENCY = max(1, min((os.cpu_count() or 1) // 2, 4))
 _hashing = ThreadPoolExecutor(HASHING_CONCURRENCY, thread_name_prefix="hashing")
+
+
+def _not_blank(value: str) -> str:
+    """Refuse a password of whitespace alone, which its length would let through."""
+    if value.isspace():
+        msg = "a password needs a character other than whitespace"
+        raise ValueError(msg)
+    return value
+
+
+# A password to set: 8 to 128 characters of any kind, with no rules on which kinds
+# (NIST SP 800-63B), and not whitespace alone. The OpenAPI says so (`pattern`).
+PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 8, 128
+NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
+    AfterValidator(_not_blank),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": PASSWORD_MIN_LENGTH,
+            "maxLength": PASSWORD_MAX_LENGTH,
+            "pattern": r"\S",
+        },
+    ),
+]
 
 
 class InvalidTokenError(Exception):

@@ -1,4 +1,4 @@
-"""Column types shared by the models, and API types: decimals, dates, new passwords."""
+"""Column types shared by the models, and the API types of decimal and date columns."""
 
 import re
 from collections.abc import Callable
@@ -7,13 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BeforeValidator,
-    Field,
-    WithJsonSchema,
-)
+from pydantic import AwareDatetime, BeforeValidator, Field, WithJsonSchema
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -125,30 +119,4 @@ Int32 = Annotated[
     BeforeValidator(_json_number),
     Interval(ge=INT32_MIN, le=INT32_MAX),
     WithJsonSchema({"type": "integer", "minimum": INT32_MIN, "maximum": INT32_MAX}),
-]
-
-
-def _not_blank(value: str) -> str:
-    """Refuse a password of whitespace alone, which its length would let through."""
-    if value.isspace():
-        msg = "a password needs a character other than whitespace"
-        raise ValueError(msg)
-    return value
-
-
-# A password to set: 8 to 128 characters of any kind, with no rules on which kinds
-# (NIST SP 800-63B), and not whitespace alone. The OpenAPI says so (`pattern`).
-PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 8, 128
-NewPassword = Annotated[
-    str,
-    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-    AfterValidator(_not_blank),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "minLength": PASSWORD_MIN_LENGTH,
-            "maxLength": PASSWORD_MAX_LENGTH,
-            "pattern": r"\S",
-        },
-    ),
 ]
