@@ -35,6 +35,7 @@ LAYERINGS = [
 PACKAGE = "app"
 NEW_SETTING = "    release_feature_enabled: bool = False\n"
 OWN_PLACE_CHANGE = "# Changed in a later release.\n"
+REGISTRY_CHANGE = "# Registered by a later release.\n"
 
 
 def _insert_after(path: Path, anchor: str, text: str) -> None:
@@ -65,6 +66,22 @@ def _own_places(root: Path) -> list[Path]:
     ]
 
 
+def _registries(root: Path) -> list[Path]:
+    """The template's files of the models and routers registries, in every layering."""
+    package = root / "{{ package_name }}"
+    folders = ("models{% endif %}", "routers{% endif %}", "routes")
+    in_folders = [
+        path for path in package.rglob("__init__.py.jinja") if path.parent.name.endswith(folders)
+    ]
+    # Modules with a conditional name, e.g. "{% if ... %}models.py{% endif %}.jinja".
+    modules = [
+        path
+        for path in package.glob("{%*.jinja")
+        if path.name.split("%}")[1].startswith(("models.py{", "api.py{"))
+    ]
+    return [path for path in in_folders + modules if "project_" not in path.name]
+
+
 def next_release(repo: Path) -> None:
     """Edit the template as a release would, and tag it v2."""
     root = repo / "template"
@@ -88,6 +105,12 @@ def next_release(repo: Path) -> None:
         "release-notes:\n\t@echo notes\n\n",
     )
     _insert_after(root / "pyproject.toml.jinja", "dependencies = [\n", '    "anyio>=4",\n')
+    # A release may register something of its own in the template's registries, where
+    # projects registered their resources before they had modules of their own.
+    registries = _registries(root)
+    assert len(registries) == 5, registries  # two of models, three of routers
+    for registry in registries:
+        _append(registry, "\n" + REGISTRY_CHANGE)
     # A release may improve the comments of the project's own places too: projects
     # made before keep theirs, as the template writes those files only once.
     for path in _own_places(root):
@@ -198,6 +221,9 @@ def test_a_customized_project_updates_to_the_next_release_without_a_conflict(
     assert "Release notes" in (project / "AGENTS.md").read_text()
     assert (project / ".claude/skills/release-check/SKILL.md").is_file()
     assert "release-notes:" in (project / "Makefile").read_text()
+    # In the models and the routers registry: their lines and new-resource's never met.
+    sources = [path.read_text() for path in (project / PACKAGE).rglob("*.py")]
+    assert sum(REGISTRY_CHANGE in source for source in sources) == 2
     assert '"anyio>=4",' in (project / "pyproject.toml").read_text()
     # The project's own places are left as the user made them.
     own = [path for path in written if not path.startswith((".claude", ".github", "pyproject"))]
