@@ -168,7 +168,7 @@ class PoolCollector(Collector):
         yield from (in_use, overflow, size)
 
 
-class _ProcessMetrics(Collector):
+class ProcessMetrics(Collector):
     """This process's metrics, or every worker's with PROMETHEUS_MULTIPROC_DIR."""
 
     def __init__(self) -> None:
@@ -189,7 +189,7 @@ def metrics_registry(engine: AsyncEngine) -> CollectorRegistry:
     own and a scrape reaches only one of them.
     """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_ProcessMetrics())
+    registry.register(ProcessMetrics())
     if not multiprocess_mode():
         registry.register(PoolCollector(engine))
     return registry
