@@ -422,6 +422,11 @@ def test_new_resource_command_leads_the_resource_docs(
         assert f"`{edit['path']}`" in skill
     for name in (".claude/skills/feature/SKILL.md", ".claude/agents/backend-engineer.md"):
         assert "`/resource`" in (project / name).read_text(), name
+    # Resources go in the project's own registries, which updates never touch.
+    own = answered_facts(template_src, answers, {"own": "facts"})["own"]
+    assert f"registers the model in `{own['models']}` and the router in `{own['routers']}`" in skill
+    database = (project / ".claude/agents/database-engineer.md").read_text()
+    assert re.search(rf"imported in\s+`{re.escape(own['models'])}`", database)
     assert f"`{recipe['command']}`" in (project / "README.md").read_text()
 
 
