@@ -34,6 +34,7 @@ from bench.bench_service import (
     _free_port,
     _login,
     add_answers_option,
+    add_load_options,
     answers_of,
     app_environment,
     database,
@@ -79,10 +80,7 @@ def _workers(command: list[str], count: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--items", type=int, default=200)
+    add_load_options(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--proxy", nargs=3, type=int, help=argparse.SUPPRESS)
     add_answers_option(parser)

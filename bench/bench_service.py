@@ -130,6 +130,14 @@ def add_answers_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """wrk's load (--duration, --connections, --threads) and the seeded --items."""
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--items", type=int, default=200)
+
+
 def answers_of(args: argparse.Namespace) -> dict[str, str]:
     """The `-d` answers, refused unless the project migrates with Alembic."""
     answers = dict(item.split("=", 1) for item in args.data)
@@ -282,10 +290,7 @@ def report(name: str, result: dict[str, float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--items", type=int, default=200)
+    add_load_options(parser)
     parser.add_argument(
         "--rounds",
         type=int,
