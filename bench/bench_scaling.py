@@ -30,21 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_service import (
-    _free_port,
-    _login,
-    add_answers_option,
-    add_load_options,
-    answers_of,
-    app_environment,
-    database,
-    generate,
-    migrate,
-    seed,
-    serve,
-    uvicorn,
-    wrk,
-)
+# One module for the setup every benchmark shares (project, database, server, wrk).
+from bench import bench_service as service
 
 LIST_PATH = "/api/v1/items?limit=20&offset=0"
 SETUPS = ("1 worker", "2 workers", "2 instances + proxy")
@@ -80,29 +67,30 @@ def _workers(command: list[str], count: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_load_options(parser)
+    service.add_load_options(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--proxy", nargs=3, type=int, help=argparse.SUPPRESS)
-    add_answers_option(parser)
+    service.add_answers_option(parser)
     args = parser.parse_args()
     if args.proxy:
         port, *backends = args.proxy
         asyncio.run(_proxy(port, backends))
         return
-    answers = answers_of(args)
+    answers = service.answers_of(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
-    with tempfile.TemporaryDirectory() as scratch, database(base) as url:
+    with tempfile.TemporaryDirectory() as scratch, service.database(base) as url:
         project = Path(scratch) / "project"
-        generate(project, answers)
-        env = app_environment(url)
-        migrate(project, env)
-        asyncio.run(seed(url, args.items))
-        ports = [_free_port() for _ in range(5)]
+        service.generate(project, answers)
+        env = service.app_environment(url)
+        service.migrate(project, env)
+        asyncio.run(service.seed(url, args.items))
+        ports = [service._free_port() for _ in range(5)]
         one, two, first, second, proxy = ports
-        command = uvicorn("app.main:app", one)
+        command = service.uvicorn("app.main:app", one)
+        two_workers = _workers(service.uvicorn("app.main:app", two), 2)
         print(
             f"answers: defaults, {answers or 'no others'}; load: wrk -t{args.threads} "
             f"-c{args.connections} -d{args.duration}s on GET {LIST_PATH} "
@@ -110,18 +98,18 @@ def main() -> None:
         )
         proxy_command = [sys.executable, __file__, "--proxy", str(proxy), str(first), str(second)]
         with (
-            serve(command, project, env, one) as single,
-            serve(_workers(uvicorn("app.main:app", two), 2), project, env, two) as double,
-            serve(uvicorn("app.main:app", first), project, env, first),
-            serve(uvicorn("app.main:app", second), project, env, second),
-            serve(proxy_command, project, {}, proxy) as balanced,
+            service.serve(command, project, env, one) as single,
+            service.serve(two_workers, project, env, two) as double,
+            service.serve(service.uvicorn("app.main:app", first), project, env, first),
+            service.serve(service.uvicorn("app.main:app", second), project, env, second),
+            service.serve(proxy_command, project, {}, proxy) as balanced,
         ):
-            auth = _login(single.url)
+            auth = service._login(single.url)
             urls = dict(zip(SETUPS, (single.url, double.url, balanced.url), strict=True))
             results: dict[str, list[dict[str, float]]] = {setup: [] for setup in SETUPS}
             for _ in range(args.rounds):
                 for setup, base_url in urls.items():
-                    results[setup].append(wrk(f"{base_url}{LIST_PATH}", args, auth))
+                    results[setup].append(service.wrk(f"{base_url}{LIST_PATH}", args, auth))
 
     reference = results[SETUPS[0]]
     for setup in SETUPS:
