@@ -22,6 +22,12 @@ from tests.matrix import TEMPLATE_ROOT, defaults
 
 jinja_cache.install()
 
+# Every tool a test starts (a generated project's servers, CLI runs, test suites) may
+# write bytecode: with PYTHONDONTWRITEBYTECODE set, as some shells and CI images set it,
+# each new Python process compiles its imports from source again, about 3 s of CPU per
+# process that imports a generated app, and the deep tier starts hundreds of them.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 Generate = Callable[..., Path]
 
 # The template's own environment has every tool a generated project uses.
