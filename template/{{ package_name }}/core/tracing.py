@@ -1,0 +1,108 @@
+"""OpenTelemetry traces, off unless an OTLP endpoint is configured.
+
+With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, each
+request is a span named by its route template (FastAPI's own telemetry), with a
+child span for every database statement: its SQL with placeholders, never the bound
+values. Spans leave in batches from a background thread, so a slow or dead collector
+never holds a request. Unset, nothing is set up: no exporter and no thread.
+`/health`, `/ready` and `/metrics` are never traced.
+"""
+
+import os
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from fastapi.telemetry import TelemetryConfig
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .metrics import METRICS_PATH
+
+UNTRACED_PATHS = frozenset({"/health", "/ready", METRICS_PATH})
+TRACER_NAME = __name__
+
+
+def tracing_configured(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the OpenTelemetry variables ask for traces to be exported."""
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    if environ.get("OTEL_TRACES_EXPORTER", "otlp").strip().lower() == "none":
+        return False
+    endpoints = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    return any(environ.get(name, "").strip() for name in endpoints)
+
+
+def create_tracer_provider(service_name: str) -> TracerProvider | None:
+    """A provider exporting to the configured OTLP endpoint, or None when unset."""
+    if not tracing_configured():
+        return None
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    # The exporter reads the endpoint, headers and timeout from the OTEL_* variables.
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    return provider
+
+
+def _untraced(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") in UNTRACED_PATHS
+
+
+def telemetry_config(provider: trace.TracerProvider | None) -> TelemetryConfig:
+    """FastAPI's telemetry settings: `provider` (or a global one), never the probes."""
+    return {"tracer_provider": provider, "exclude": _untraced}
+
+
+def trace_statements(engine: AsyncEngine, provider: trace.TracerProvider) -> None:
+    """A span for every statement `engine` runs inside a traced request, its child.
+
+    SQLAlchemy's events, per engine: the contrib instrumentation patches SQLAlchemy
+    for the whole process and instruments once, where tests build many apps.
+    """
+    tracer = provider.get_tracer(TRACER_NAME)
+    system = engine.dialect.name
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def start(
+        conn: Connection,
+        cursor: object,
+        statement: str,
+        parameters: object,
+        context: ExecutionContext,
+        executemany: bool,
+    ) -> None:
+        if not trace.get_current_span().is_recording():
+            return  # outside a traced request (the probes, startup): no orphan spans
+        words = statement.split(maxsplit=1)
+        operation = words[0].upper() if words else "SQL"
+        span = tracer.start_span(
+            f"{operation} {system}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"db.system.name": system, "db.query.text": statement},
+        )
+        context._otel_span = span  # type: ignore[attr-defined]
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def end(
+        conn: Connection,
+        cursor: object,
+        statement: str,
+        parameters: object,
+        context: ExecutionContext,
+        executemany: bool,
+    ) -> None:
+        span = getattr(context, "_otel_span", None)
+        if span is not None:
+            span.end()
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def failed(exception_context: ExceptionContext) -> None:
+        span = getattr(exception_context.execution_context, "_otel_span", None)
+        if span is not None:
+            span.record_exception(exception_context.original_exception)
+            span.set_status(trace.StatusCode.ERROR)
+            span.end()
