@@ -19,7 +19,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, ExceptionContext, ExecutionContext
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .metrics import METRICS_PATH
@@ -70,17 +70,11 @@ def trace_statements(engine: AsyncEngine, provider: trace.TracerProvider) -> Non
     tracer = provider.get_tracer(TRACER_NAME)
     system = engine.dialect.name
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def start(
-        conn: Connection,
-        cursor: object,
-        statement: str,
-        parameters: object,
-        context: ExecutionContext,
-        executemany: bool,
-    ) -> None:
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", named=True)
+    def start(**event_args: Any) -> None:
         if not trace.get_current_span().is_recording():
             return  # outside a traced request (the probes, startup): no orphan spans
+        statement: str = event_args["statement"]
         words = statement.split(maxsplit=1)
         operation = words[0].upper() if words else "SQL"
         span = tracer.start_span(
@@ -88,18 +82,11 @@ def trace_statements(engine: AsyncEngine, provider: trace.TracerProvider) -> Non
             kind=trace.SpanKind.CLIENT,
             attributes={"db.system.name": system, "db.query.text": statement},
         )
-        context._otel_span = span  # type: ignore[attr-defined]
+        event_args["context"]._otel_span = span
 
-    @event.listens_for(engine.sync_engine, "after_cursor_execute")
-    def end(
-        conn: Connection,
-        cursor: object,
-        statement: str,
-        parameters: object,
-        context: ExecutionContext,
-        executemany: bool,
-    ) -> None:
-        span = getattr(context, "_otel_span", None)
+    @event.listens_for(engine.sync_engine, "after_cursor_execute", named=True)
+    def end(**event_args: Any) -> None:
+        span = getattr(event_args["context"], "_otel_span", None)
         if span is not None:
             span.end()
 
