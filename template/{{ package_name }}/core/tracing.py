@@ -3,13 +3,17 @@
 With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, each
 request is a span named by its route template (FastAPI's own telemetry), with a
 child span for every database statement: its SQL with placeholders, never the bound
-values. Spans leave in batches from a background thread, so a slow or dead collector
-never holds a request. Unset, nothing is set up: no exporter and no thread.
-`/health`, `/ready` and `/metrics` are never traced.
+values, and one for every call to Redis. Spans leave in batches from a background
+thread, so a slow or dead collector never holds a request. Unset, nothing is set up:
+no exporter and no thread. `/health`, `/ready` and `/metrics` are never traced.
+
+A served app makes its provider the process's own (`trace.get_tracer(__name__)`
+finds it), so spans of your own land in the request's trace.
 """
 
 import os
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.telemetry import TelemetryConfig
@@ -48,17 +52,52 @@ def create_tracer_provider(service_name: str) -> TracerProvider | None:
     return provider
 
 
+def serve_traces_from(provider: trace.TracerProvider) -> None:
+    """Make `provider` the process's own, unless it has one (it can be set only once).
+
+    Spans made with `trace.get_tracer(...)` (yours, Redis's, the task queue's) then
+    join the request's trace and leave with its spans.
+    """
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        trace.set_tracer_provider(provider)
+
+
+@contextmanager
+def child_span(name: str, **attributes: str) -> Iterator[None]:
+    """A client span for a call to another service, only inside a traced request.
+
+    Outside one (startup, the probes, tracing off) it costs one lookup and makes no
+    orphan span. An exception leaving the block marks the span as an error.
+    """
+    if not trace.get_current_span().is_recording():
+        yield
+        return
+    tracer = trace.get_tracer(TRACER_NAME)
+    with tracer.start_as_current_span(
+        name,
+        kind=trace.SpanKind.CLIENT,
+        attributes=attributes,
+    ):
+        yield
+
+
 def _untraced(scope: MutableMapping[str, Any]) -> bool:
     return scope.get("path") in UNTRACED_PATHS
 
 
 def telemetry_config(provider: trace.TracerProvider | None) -> TelemetryConfig:
-    """FastAPI's telemetry settings: `provider` (or a global one), never the probes.
+    """FastAPI's telemetry settings: traces to `provider` if any, never the probes.
 
     No span per dependency, endpoint and serialization step: they added about 40 %
     to the CPU time tracing costs a request, for detail its statements mostly give.
     """
-    return {"tracer_provider": provider, "operation_spans": False, "exclude": _untraced}
+    return {
+        # Off without a provider of the app's own, even if the process has one.
+        "tracing": provider is not None,
+        "tracer_provider": provider,
+        "operation_spans": False,
+        "exclude": _untraced,
+    }
 
 
 def trace_statements(engine: AsyncEngine, provider: trace.TracerProvider) -> None:
