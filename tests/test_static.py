@@ -48,7 +48,7 @@ def test_generated_project_passes_static_checks(
 # through the project's own scaffold modules (stdlib and Jinja only: no app import).
 SKELETON_RENDER = """
 import pathlib, sys
-from app.scaffold import entity, writer
+from scaffold import entity, writer
 out = pathlib.Path(sys.argv[1])
 resources = {
     "probe_widgets": {
