@@ -20,6 +20,12 @@ RESERVED_FIELDS = {
     "registry",
 }
 MAX_NAME = 24
+# The two forms with arguments: `str(N)` (at most N characters) and `enum(a,b,...)`.
+STR_FORM = re.compile(r"^str\((\d{1,5})\)$")
+ENUM_FORM = re.compile(r"^enum\(([^()]*)\)$")
+MAX_STR = 5000
+MAX_CHOICES = 30
+FORMS = f"str(N) with N from 1 to {MAX_STR}, enum(a,b,...)"
 
 
 class ResourceError(ValueError):
@@ -78,15 +84,93 @@ def parse_field(spec: str, types: dict[str, Any]) -> FieldSpec:
         raise ResourceError(msg)
     optional = type_.endswith("?")
     type_ = type_.removesuffix("?")
-    if type_ not in types:
-        msg = f"field {name!r}: unknown type {type_!r}; use one of {', '.join(types)}"
+    spec_ = FieldSpec(name=name, type=type_, optional=optional)
+    type_facts(spec_, types)  # refuses an unknown type or a bad form
+    return spec_
+
+
+def type_facts(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
+    """The type table's row for `spec`, derived from `str` for the forms."""
+    if spec.type in types:
+        facts: dict[str, Any] = types[spec.type]
+        return facts
+    if match := STR_FORM.match(spec.type):
+        return _str_facts(spec, int(match[1]), types["str"])
+    if match := ENUM_FORM.match(spec.type):
+        return _enum_facts(spec, match[1].split(","), types["str"])
+    msg = (
+        f"field {spec.name!r}: unknown type {spec.type!r}; use one of "
+        f"{', '.join(types)}, or {FORMS}"
+    )
+    raise ResourceError(msg)
+
+
+def _str_facts(spec: FieldSpec, length: int, text: dict[str, Any]) -> dict[str, Any]:
+    if not 1 <= length <= MAX_STR:
+        msg = f"field {spec.name!r}: str(N) takes N from 1 to {MAX_STR}"
         raise ResourceError(msg)
-    return FieldSpec(name=name, type=type_, optional=optional)
+    column = f"String({length})"
+    samples = {}
+    if length < len("unique 999"):
+        # Short codes: samples of that length, distinct from each other.
+        samples = {
+            "sample": json.dumps("a" * length),
+            "other": json.dumps("b" * length),
+            "nth": f'"cdefghijkl"[n % 10] * {length}',
+        }
+    return {
+        **text,
+        **samples,
+        "column": column,
+        "sa_type": column,
+        "constraints": f"min_length=1, max_length={length}",
+        "optional_constraints": f"max_length={length}",
+        "sql": {"sqlite": f"VARCHAR({length})", "postgresql": f"VARCHAR({length})"},
+        "bad": f'"x" * {length + 1}',
+    }
+
+
+def _enum_facts(
+    spec: FieldSpec,
+    choices: list[str],
+    text: dict[str, Any],
+) -> dict[str, Any]:
+    for choice in choices:
+        _check_name(choice, f"field {spec.name!r}: choice")
+    if not 2 <= len(choices) <= MAX_CHOICES:
+        msg = f"field {spec.name!r}: enum() takes 2 to {MAX_CHOICES} choices"
+        raise ResourceError(msg)
+    if len(set(choices)) < len(choices):
+        msg = f"field {spec.name!r}: enum() names a choice twice"
+        raise ResourceError(msg)
+    quoted = ", ".join(json.dumps(choice) for choice in choices)
+    length = max(len(choice) for choice in choices)
+    # VARCHAR with a CHECK constraint (named ck_<table>_<field>), alike on SQLite
+    # and PostgreSQL: no native type to alter when a choice is added.
+    column = (
+        f"Enum({quoted}, name={json.dumps(spec.name)}, native_enum=False, "
+        f"create_constraint=True, length={length})"
+    )
+    return {
+        **text,
+        "sqlmodel_sa_type": column,
+        "schema_annotation": f"Literal[{quoted}]",
+        "column": column,
+        "sa_type": column,
+        "constraints": "",
+        "optional_constraints": "",
+        "searchable": False,
+        "sql": {"sqlite": f"VARCHAR({length})", "postgresql": f"VARCHAR({length})"},
+        "sample": json.dumps(choices[0]),
+        "other": json.dumps(choices[1]),
+        "bad": json.dumps("not one of them"),
+        "nth": json.dumps(choices[0]),
+    }
 
 
 def field(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
     """A field as the skeleton uses it; the template derives `items`' fields alike."""
-    t = types[spec.type]
+    t = type_facts(spec, types)
     constraints = t["optional_constraints"] if spec.optional else t["constraints"]
     opt = " | None" if spec.optional else ""
     schema = t["schema_annotation"] + opt
@@ -155,6 +239,9 @@ def entity(
             raise ResourceError(msg)
         if specs[names.index(name)].type == "bool":
             msg = f"--unique {name!r}: a bool has two values, so at most two live rows"
+            raise ResourceError(msg)
+        if ENUM_FORM.match(specs[names.index(name)].type):
+            msg = f"--unique {name!r}: an enum has few values, so as few live rows"
             raise ResourceError(msg)
     built = [field(spec, types) for spec in specs]
     noun = singular.replace("_", " ")

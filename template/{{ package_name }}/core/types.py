@@ -1,4 +1,8 @@
-"""Column types shared by the models, and the API types of decimal and date columns."""
+"""Column types shared by the models, and the API types of the fields' values.
+
+Each API type says in its JSON schema exactly what it accepts, so a client (or the
+contract fuzzing) that keeps to the schema is never refused.
+"""
 
 import re
 from collections.abc import Callable
@@ -7,7 +11,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from pydantic import AwareDatetime, BeforeValidator, Field, WithJsonSchema
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import AwareDatetime, BeforeValidator, EmailStr, Field, WithJsonSchema
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -69,25 +74,46 @@ class UTCDateTime(TypeDecorator[datetime]):
 DECIMAL_PATTERN = r"^-?\d{1,10}(\.\d{1,2})?$"
 
 
-def _decimal_text(value: object) -> object:
-    """Take a decimal as the string the OpenAPI shows, never as a JSON number.
+# The same, at least 0; and above 0 (no lookahead: every schema tool reads it).
+NON_NEGATIVE_DECIMAL_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+POSITIVE_DECIMAL_PATTERN = r"^([1-9]\d{0,9}(\.\d{1,2})?|0{1,10}\.(0[1-9]|[1-9]\d?))$"
+
+
+def _decimal_text(pattern: str, rule: str) -> Callable[[object], object]:
+    """A check that takes a decimal as the string the OpenAPI shows, never a number.
 
     A JSON number is a float on the way in and may have lost digits already; a
-    string outside the pattern would be rounded or refused by the column.
+    string outside `pattern` would be rounded or refused by the column.
     """
-    if isinstance(value, Decimal):
+    message = f'a decimal{rule} is a string like "12.50": up to 10 digits, 2 decimals'
+
+    def check(value: object) -> object:
+        if isinstance(value, Decimal):
+            return value
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise ValueError(message)
         return value
-    if not isinstance(value, str) or not re.fullmatch(DECIMAL_PATTERN, value):
-        msg = 'a decimal is a string of up to 10 digits and 2 decimals, e.g. "12.50"'
-        raise ValueError(msg)
-    return value
+
+    return check
 
 
 DecimalText = Annotated[
     Decimal,
-    BeforeValidator(_decimal_text),
+    BeforeValidator(_decimal_text(DECIMAL_PATTERN, "")),
     Field(max_digits=12, decimal_places=2),
     WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN}),
+]
+NonNegativeDecimalText = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text(NON_NEGATIVE_DECIMAL_PATTERN, " of at least 0")),
+    Field(max_digits=12, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": NON_NEGATIVE_DECIMAL_PATTERN}),
+]
+PositiveDecimalText = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text(POSITIVE_DECIMAL_PATTERN, " above 0")),
+    Field(max_digits=12, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": POSITIVE_DECIMAL_PATTERN}),
 ]
 
 
@@ -120,3 +146,41 @@ Int32 = Annotated[
     Interval(ge=INT32_MIN, le=INT32_MAX),
     WithJsonSchema({"type": "integer", "minimum": INT32_MIN, "maximum": INT32_MAX}),
 ]
+NonNegativeInt32 = Annotated[
+    int,
+    BeforeValidator(_json_number),
+    Interval(ge=0, le=INT32_MAX),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": INT32_MAX}),
+]
+PositiveInt32 = Annotated[
+    int,
+    BeforeValidator(_json_number),
+    Interval(ge=1, le=INT32_MAX),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": INT32_MAX}),
+]
+
+# Addresses at special-use domains (host.test, host.local) never receive mail:
+# EmailStr refuses them, and the pattern says so in the OpenAPI, in any letter case.
+_SPECIAL_USE = "|".join(
+    "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in name)
+    for name in SPECIAL_USE_DOMAIN_NAMES
+)
+EMAIL_PATTERN = f"^(?!.*[.@](?:{_SPECIAL_USE})$)"
+EMAIL_MAX_LENGTH = 320
+EmailAddress = Annotated[
+    EmailStr,
+    Field(max_length=EMAIL_MAX_LENGTH),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": EMAIL_MAX_LENGTH,
+            "pattern": EMAIL_PATTERN,
+        },
+    ),
+]
+
+# An ISO 4217 currency code ("EUR"): three capital letters; which codes exist is the
+# project's rule to add, if it needs one.
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+CurrencyCode = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
