@@ -45,7 +45,14 @@ OWNED = [
     *("--field", "budget:decimal?", "--field", "done:bool", "--field", "due:date?"),
     *("--field", "starts:datetime", "--unique", "name,size"),
 ]
-SHARED = ["categories", "--field", "label:str", "--no-owner"]
+# Every field form, on a shared resource: lengths, choices, e-mail, bounds, money.
+SHARED = [
+    "categories",
+    *("--field", "label:str(40)", "--field", "kind:enum(book,film,game)"),
+    *("--field", "contact:email?", "--field", "rank:int>0", "--field", "stock:int>=0?"),
+    *("--field", "price:decimal>0", "--field", "fee:decimal>=0?"),
+    *("--field", "currency:currency", "--unique", "label", "--no-owner"),
+]
 REFUSED = [
     (["Projects"], "snake_case"),
     (["classes", "--singular", "class"], "keyword"),
