@@ -12,11 +12,12 @@ in files there and every scrape reports the sum over the workers.
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
-from threading import Thread
+from threading import BoundedSemaphore, Thread
 from time import perf_counter
 from typing import Any
-from wsgiref.simple_server import WSGIServer
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -25,7 +26,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
-    start_http_server,
+    make_wsgi_app,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -204,6 +205,53 @@ def metrics_endpoint(registry: CollectorRegistry) -> Any:
     return metrics
 
 
+# The metrics port answers at most this many scrapes at once, each within this
+# many seconds; a connection beyond them is closed at once. Idle or slow connections
+# cost the process neither a thread each nor CPU (and never the API's requests).
+MAX_SCRAPES = 4
+SCRAPE_TIMEOUT_SECONDS = 5.0
+
+
+class _ScrapeHandler(WSGIRequestHandler):
+    timeout = SCRAPE_TIMEOUT_SECONDS
+
+    def log_message(self, *_args: Any) -> None:
+        """No line per scrape: Prometheus scrapes every few seconds."""
+
+
+class _MetricsServer(WSGIServer):
+    """Scrapes on threads of their own, at most MAX_SCRAPES at once."""
+
+    request_queue_size = 64
+
+    def server_bind(self) -> None:
+        self.slots = BoundedSemaphore(MAX_SCRAPES)
+        super().server_bind()
+
+    def process_request(
+        self,
+        request: socket.socket,  # type: ignore[override]
+        client_address: Any,
+    ) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # busy: closed, not queued
+            return
+        Thread(target=self._scrape, args=(request, client_address), daemon=True).start()
+
+    def _scrape(self, request: socket.socket, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A broken scrape ends its own connection, with a line, not a traceback."""
+        logger.debug("metrics scrape from %s failed", client_address, exc_info=True)
+
+
 def start_metrics_server(
     registry: CollectorRegistry, *, host: str, port: int
 ) -> tuple[WSGIServer, Thread] | None:
@@ -213,10 +261,18 @@ def start_metrics_server(
     PROMETHEUS_MULTIPROC_DIR), the others find the port taken and leave it.
     """
     try:
-        server, thread = start_http_server(port, addr=host, registry=registry)
+        server = make_server(
+            host,
+            port,
+            make_wsgi_app(registry),
+            server_class=_MetricsServer,
+            handler_class=_ScrapeHandler,
+        )
     except OSError as exc:
         logger.info("metrics port %s:%s not opened: %s", host, port, exc)
         return None
+    thread = Thread(target=server.serve_forever, name="metrics", daemon=True)
+    thread.start()
     return server, thread
 
 
