@@ -9,8 +9,9 @@ ways AGENTS.md offers:
   from tests/recipe/, at the paths and with the registry lines and migration steps the
   recipe names; tests/recipe_steps.py);
 - with the project's `new-resource` command: bad input and a second run are refused with
-  nothing written, then two resources are added (one owned, with a field of every type
-  and two unique fields, and one with `--no-owner`).
+  nothing written, then three resources are added (one with `--no-owner` and every
+  field form; one owned, with a field of every type, two unique fields and a reference
+  to the shared one; one owned that refers to the other and to the template's items).
 
 Then `make check` runs once over all of it: ruff, format, mypy --strict, import-linter,
 agnix, the migration and drift checks and the project's own suite with the new
@@ -43,7 +44,14 @@ OWNED = [
     "projects",
     *("--field", "name:str", "--field", "notes:text?", "--field", "size:int"),
     *("--field", "budget:decimal?", "--field", "done:bool", "--field", "due:date?"),
-    *("--field", "starts:datetime", "--unique", "name,size"),
+    *("--field", "starts:datetime", "--field", "category_id:ref(categories)?"),
+    *("--unique", "name,size"),
+]
+# References to the rows of an owned resource (the same owner's) and of the template's.
+TASKS = [
+    "tasks",
+    *("--field", "title:str(80)", "--field", "project_id:ref(projects)"),
+    *("--field", "item_id:ref(items)?"),
 ]
 # Every field form, on a shared resource: lengths, choices, e-mail, bounds, money.
 SHARED = [
@@ -53,6 +61,8 @@ SHARED = [
     *("--field", "price:decimal>0", "--field", "fee:decimal>=0?"),
     *("--field", "currency:currency", "--unique", "label", "--no-owner"),
 ]
+# Created in this order: a reference names a resource that exists.
+ADDED = [SHARED, OWNED, TASKS]
 REFUSED = [
     (["Projects"], "snake_case"),
     (["classes", "--singular", "class"], "keyword"),
@@ -61,12 +71,13 @@ REFUSED = [
     (["projects", "--field", "name:money"], "unknown type"),
     (["projects", "--field", "name:str", "--field", "name:int"], "twice"),
     (["projects", "--field", "on:bool", "--unique", "on"], "two values"),
+    (["projects", "--field", "item_id:ref(nothings)"], "names no resource"),
 ]
 # Every project runs the command on two of them (a bad name, a resource that exists);
 # the first combination runs them all. Each refusal is a process that imports the app,
 # and the project's own tests/test_scaffold.py refuses every kind in process anyway.
 REFUSED_EVERYWHERE = [REFUSED[0], REFUSED[2]]
-NEW_TESTS = ["tests/test_projects.py", "tests/test_categories.py"]
+NEW_TESTS = ["tests/test_projects.py", "tests/test_categories.py", "tests/test_tasks.py"]
 # The covering-set project (architecture, migration tool) that runs `make multi-instance`.
 MULTI_INSTANCE = ("routers-services", "alembic")
 
@@ -115,7 +126,7 @@ def add_by_the_recipe(
 def add_with_new_resource(
     project: Path, env: dict[str, str], refusals: list[tuple[list[str], str]]
 ) -> None:
-    """The command: refusals with nothing written, two resources, a refused rerun."""
+    """The command: refusals with nothing written, three resources, a refused rerun."""
     command = ["uv", "run", "--no-sync", "python", "-m", "app.cli", "new-resource"]
     with stage("new-resource: bad input refused, nothing written"):
         before = _tree(project)
@@ -125,8 +136,8 @@ def add_with_new_resource(
             assert reason in refused.stderr, (arguments, refused.stderr)
             assert "Nothing was written" in refused.stderr
         assert _tree(project) == before
-    with stage("new-resource: two resources added"):
-        for arguments in (OWNED, SHARED):
+    with stage("new-resource: three resources added"):
+        for arguments in ADDED:
             start = time.perf_counter()
             added = run([*command, *arguments], project, env=env)
             assert_ok(added)
@@ -160,7 +171,7 @@ def test_a_project_grown_by_the_recipe_and_new_resource_passes_every_check(
         project, env, REFUSED if answers == COVERING_SET[0] else REFUSED_EVERYWHERE
     )
 
-    with stage("make check (every check CI runs, once for all three resources)"):
+    with stage("make check (every check CI runs, once for all four resources)"):
         assert_ok(run(["make", "check"], project, env=env, timeout=1800))
     with stage("recipe: the resource's own tests were among those make check ran"):
         collected = run(

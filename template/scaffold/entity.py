@@ -1,5 +1,6 @@
 """A resource as the command line describes it, checked before anything is written."""
 
+import importlib
 import json
 import keyword
 import re
@@ -20,12 +21,16 @@ RESERVED_FIELDS = {
     "registry",
 }
 MAX_NAME = 24
-# The two forms with arguments: `str(N)` (at most N characters) and `enum(a,b,...)`.
+# The forms with arguments: `str(N)` (at most N characters), `enum(a,b,...)` and
+# `ref(<plural>)` (a live row of another resource, by its id).
 STR_FORM = re.compile(r"^str\((\d{1,5})\)$")
 ENUM_FORM = re.compile(r"^enum\(([^()]*)\)$")
+REF_FORM = re.compile(r"^ref\(([^()]*)\)$")
+# A resource's tests make its rows with this function (the skeleton writes one).
+CREATOR = re.compile(r"^async def create_([a-z][a-z0-9_]*)\(", re.MULTILINE)
 MAX_STR = 5000
 MAX_CHOICES = 30
-FORMS = f"str(N) with N from 1 to {MAX_STR}, enum(a,b,...)"
+FORMS = f"str(N) with N from 1 to {MAX_STR}, enum(a,b,...), ref(<plural>)"
 
 
 class ResourceError(ValueError):
@@ -98,6 +103,8 @@ def type_facts(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
         return _str_facts(spec, int(match[1]), types["str"])
     if match := ENUM_FORM.match(spec.type):
         return _enum_facts(spec, match[1].split(","), types["str"])
+    if match := REF_FORM.match(spec.type):
+        return _ref_facts(spec, match[1], types["int>0"])
     msg = (
         f"field {spec.name!r}: unknown type {spec.type!r}; use one of "
         f"{', '.join(types)}, or {FORMS}"
@@ -121,6 +128,8 @@ def _str_facts(spec: FieldSpec, length: int, text: dict[str, Any]) -> dict[str, 
     return {
         **text,
         **samples,
+        # A short code is matched whole, not searched (nor do the tests' texts fit).
+        "searchable": length >= len("apple juice"),
         "column": column,
         "sa_type": column,
         "constraints": f"min_length=1, max_length={length}",
@@ -168,6 +177,88 @@ def _enum_facts(
     }
 
 
+def _ref_facts(spec: FieldSpec, plural: str, key: dict[str, Any]) -> dict[str, Any]:
+    _check_name(plural, f"field {spec.name!r}: ref() of")
+    if not spec.name.endswith("_id"):
+        msg = (
+            f"field {spec.name!r}: a reference holds an id, so its name ends in _id, "
+            f"e.g. {singular_of(plural)}_id:ref({plural})"
+        )
+        raise ResourceError(msg)
+    # ON DELETE NO ACTION (the default): a row that others name cannot be removed
+    # from the table, but the API deletes softly, and a user's deletion removes their
+    # rows of both tables in one statement.
+    column = f'ForeignKey("{plural}.id"), index=True'
+    return {
+        **key,
+        "column": column,
+        "sa_type": "Integer",
+        "searchable": False,
+        "sortable": False,
+        "sample": "1",
+        "other": "2",
+        "bad": "0",
+        "nth": "1",
+        "ref": True,
+        "ref_plural": plural,
+    }
+
+
+def reference(
+    built: dict[str, Any],
+    *,
+    plural: str,
+    owned: bool,
+    layout: dict[str, Any],
+) -> dict[str, Any]:
+    """What `built`'s `ref(<plural>)` names, read from the project's models and tests.
+
+    A resource's rows may name an owned resource's rows only if they are owned too
+    (of the same owner), and any shared resource's. Their tests create the rows named
+    with the other resource's `create_<singular>` (its tests' module).
+    """
+    name, target = built["name"], built["ref_plural"]
+    if target == plural:
+        msg = f"field {name!r}: a resource cannot refer to itself; add it by hand"
+        raise ResourceError(msg)
+    package = layout["package"]
+    importlib.import_module(f"{package}.models")
+    metadata = importlib.import_module(f"{package}.core.database").Base.metadata
+    table = metadata.tables.get(target)
+    if table is None or "deleted_at" not in table.c or target == "users":
+        msg = f"field {name!r}: ref({target}) names no resource of this project"
+        raise ResourceError(msg)
+    target_owned = "owner_id" in table.c
+    if target_owned and not owned:
+        msg = (
+            f"field {name!r}: a shared resource cannot refer to {target}, whose rows "
+            "are their owners' alone"
+        )
+        raise ResourceError(msg)
+    tests = Path(layout["tests"].replace("@{ plural }@", target))
+    creator = CREATOR.search(tests.read_text()) if tests.exists() else None
+    if creator is None:
+        msg = (
+            f"field {name!r}: {tests} has no create_<singular>(client, app, headers, "
+            f"**fields), by which the tests make the {target} rows they refer to "
+            "(new-resource writes one; rename an older `_create` to it)"
+        )
+        raise ResourceError(msg)
+    if target_owned:
+        for column in table.c:
+            targets = {key.column.table for key in column.foreign_keys}
+            shared = [t for t in targets if "owner_id" not in t.c and t.name != "users"]
+            if shared and not column.nullable:
+                msg = (
+                    f"field {name!r}: {target}.{column.name} must name a row of "
+                    f"{shared[0].name}, which only an admin creates, so the tests "
+                    f"could not create {target} rows for a user; refer to "
+                    f"{shared[0].name} directly"
+                )
+                raise ResourceError(msg)
+    return {"ref_singular": creator[1], "ref_owned": target_owned}
+
+
 def field(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
     """A field as the skeleton uses it; the template derives `items`' fields alike."""
     t = type_facts(spec, types)
@@ -180,16 +271,24 @@ def field(spec: FieldSpec, types: dict[str, Any]) -> dict[str, Any]:
     rules = [constraints] if constraints else []
     sa_type = [f"sa_type={t['sqlmodel_sa_type']}"] if t["sqlmodel_sa_type"] else []
     extra = ['schema_extra={"strict": True}'] if t["strict"] else []
+    # A reference's foreign key and index, on the table only: the schemas take the id.
+    ref = bool(t.get("ref"))
+    link = [f'foreign_key="{t["ref_plural"]}.id"', "index=True"] if ref else []
     never_null = '"json_schema_extra": never_null}'
     never_null = ('{"strict": True, ' if t["strict"] else "{") + never_null
     create_args = (default if spec.optional else []) + strict + rules
-    sqlmodel_args = (default if spec.optional else []) + rules + sa_type + extra
+    sqlmodel_args = (default if spec.optional else []) + rules + sa_type + link + extra
     update = f"{t['schema_annotation']} | None = Field("
     update_args = [*default, *strict, *rules]
     never_null_args = [*update_args, "json_schema_extra=never_null"]
     sqlmodel_never_null = [*default, *rules, f"schema_extra={never_null}"]
     return {
+        # What a reference names: the other resource's table, singular and owners.
+        "ref_plural": "",
+        "ref_singular": "",
+        "ref_owned": False,
         **t,
+        "ref": ref,
         "skeleton": False,
         "name": spec.name,
         "type": spec.type,
@@ -243,7 +342,14 @@ def entity(
         if ENUM_FORM.match(specs[names.index(name)].type):
             msg = f"--unique {name!r}: an enum has few values, so as few live rows"
             raise ResourceError(msg)
+        if REF_FORM.match(specs[names.index(name)].type):
+            msg = f"--unique {name!r}: a reference cannot be; add the index by hand"
+            raise ResourceError(msg)
     built = [field(spec, types) for spec in specs]
+    for built_field in built:
+        if built_field["ref"]:
+            target = reference(built_field, plural=plural, owned=owned, layout=layout)
+            built_field.update(target)
     noun = singular.replace("_", " ")
     article = "an" if noun[0] in "aeiou" else "a"
     sortable = [f for f in built if f["sortable"]]
@@ -263,6 +369,11 @@ def entity(
         "owned": owned,
         "exports": False,
         "fields": built,
+        # The fields whose sample values make a body; references take live rows' ids.
+        "sampled": [f for f in built if not f["ref"]],
+        "refs": [f for f in built if f["ref"]],
+        # References of an owned resource to shared ones: an admin makes those rows.
+        "admin_refs": [f for f in built if f["ref"] and owned and not f["ref_owned"]],
         "required": required,
         "searchable": [f for f in built if f["searchable"]],
         "sortable": sortable,
