@@ -6,6 +6,8 @@ child span for every database statement: its SQL with placeholders, never the bo
 values, and one for every call to Redis. Spans leave in batches from a background
 thread, so a slow or dead collector never holds a request. Unset, nothing is set up:
 no exporter and no thread. `/health`, `/ready` and `/metrics` are never traced.
+Text a client chooses (the path, the `Host` header) reaches span attributes: each
+is cut to `ATTRIBUTE_LENGTH_LIMIT` characters unless the OTEL_* variables set a limit.
 
 A served app makes its provider the process's own (`trace.get_tracer(__name__)`
 finds it), so spans of your own land in the request's trace.
@@ -20,8 +22,8 @@ from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import SpanLimits, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +32,15 @@ from .metrics import METRICS_PATH
 
 UNTRACED_PATHS = frozenset({"/health", "/ready", METRICS_PATH})
 TRACER_NAME = __name__
+# The longest text a span attribute keeps. A request's path and Host header can reach
+# 16 KB each, all of which every span of the request would carry to the collector
+# and its storage; a statement's SQL is far shorter.
+ATTRIBUTE_LENGTH_LIMIT = 2048
+# Either sets the limit in OpenTelemetry's own terms; the default above then yields.
+LENGTH_LIMIT_VARIABLES = (
+    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+    "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+)
 
 
 def tracing_configured(environ: Mapping[str, str] = os.environ) -> bool:
@@ -42,14 +53,31 @@ def tracing_configured(environ: Mapping[str, str] = os.environ) -> bool:
     return any(environ.get(name, "").strip() for name in endpoints)
 
 
-def create_tracer_provider(service_name: str) -> TracerProvider | None:
-    """A provider exporting to the configured OTLP endpoint, or None when unset."""
+def create_tracer_provider(
+    service_name: str,
+    *,
+    exporter: SpanExporter | None = None,
+) -> TracerProvider | None:
+    """A provider exporting to the configured OTLP endpoint, or None when unset.
+
+    `exporter` replaces the OTLP exporter (tests keep spans in memory with it).
+    """
     if not tracing_configured():
         return None
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}),
+        span_limits=span_limits(),
+    )
     # The exporter reads the endpoint, headers and timeout from the OTEL_* variables.
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    provider.add_span_processor(BatchSpanProcessor(exporter or OTLPSpanExporter()))
     return provider
+
+
+def span_limits(environ: Mapping[str, str] = os.environ) -> SpanLimits:
+    """OpenTelemetry's limits: `ATTRIBUTE_LENGTH_LIMIT` unless the variables set one."""
+    if any(environ.get(name, "").strip() for name in LENGTH_LIMIT_VARIABLES):
+        return SpanLimits()  # reads them
+    return SpanLimits(max_span_attribute_length=ATTRIBUTE_LENGTH_LIMIT)
 
 
 def serve_traces_from(provider: trace.TracerProvider) -> None:
