@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from typing import Annotated
 import jwt
 from pwdlib import PasswordHash
 from pydantic import AfterValidator, Field, WithJsonSchema
+
+from .types import HIDDEN_CHARACTERS
 
 _password_hash = PasswordHash.recommended()
 # Verified against when the user does not exist, so login takes as long either way.
@@ -26,16 +29,22 @@ HASHING_CONCURRENCY = max(1, min((os.cpu_count() or 1) // 2, 4))
 _hashing = ThreadPoolExecutor(HASHING_CONCURRENCY, thread_name_prefix="hashing")
 
 
+# A character that shows: not whitespace, a control, a bidi or zero-width character,
+# nor a joiner or direction mark (alone in a password, they show nothing either).
+VISIBLE_CHARACTER = rf"[^\s{HIDDEN_CHARACTERS}\u200c-\u200f]"
+_VISIBLE = re.compile(VISIBLE_CHARACTER)
+
+
 def _not_blank(value: str) -> str:
-    """Refuse a password of whitespace alone, which its length would let through."""
-    if value.isspace():
-        msg = "a password needs a character other than whitespace"
+    """Refuse a password with nothing visible, which its length would let through."""
+    if _VISIBLE.search(value) is None:
+        msg = "a password needs a visible character, not only spaces or invisible ones"
         raise ValueError(msg)
     return value
 
 
 # A password to set: 8 to 128 characters of any kind, with no rules on which kinds
-# (NIST SP 800-63B), and not whitespace alone. The OpenAPI says so (`pattern`).
+# (NIST SP 800-63B), and one of them visible. The OpenAPI says so (`pattern`).
 PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 8, 128
 NewPassword = Annotated[
     str,
@@ -46,7 +55,7 @@ NewPassword = Annotated[
             "type": "string",
             "minLength": PASSWORD_MIN_LENGTH,
             "maxLength": PASSWORD_MAX_LENGTH,
-            "pattern": r"\S",
+            "pattern": VISIBLE_CHARACTER,
         },
     ),
 ]

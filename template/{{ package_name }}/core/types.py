@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 from annotated_types import Interval
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
-from pydantic import AwareDatetime, BeforeValidator, EmailStr, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    WithJsonSchema,
+)
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -178,6 +185,62 @@ EmailAddress = Annotated[
             "pattern": EMAIL_PATTERN,
         },
     ),
+]
+
+# RFC 5321 caps the part before the @ at 64 octets, and mail servers refuse longer:
+# an account at such an address could never receive mail. email-validator checks it
+# only in its strict mode, in characters, as here; the pattern says so too.
+LOCAL_PART_MAX_LENGTH = 64
+SIGN_UP_EMAIL_PATTERN = f"^(?![^@]{{{LOCAL_PART_MAX_LENGTH + 1}}})" + EMAIL_PATTERN[1:]
+
+
+def _local_part_fits(value: str) -> str:
+    if len(value.rpartition("@")[0]) > LOCAL_PART_MAX_LENGTH:
+        msg = f"the part before the @ may be at most {LOCAL_PART_MAX_LENGTH} characters"
+        raise ValueError(msg)
+    return value
+
+
+# An address a new account signs up with: the stored ones are not checked again, so
+# an account from before this rule still signs in and shows.
+SignUpEmail = Annotated[
+    EmailStr,
+    Field(max_length=EMAIL_MAX_LENGTH),
+    AfterValidator(_local_part_fits),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": EMAIL_MAX_LENGTH,
+            "pattern": SIGN_UP_EMAIL_PATTERN,
+        },
+    ),
+]
+
+# Characters that hide text or change how the text around them reads: C0 and C1
+# controls, bidi embeddings, overrides and isolates (which can make one name read as
+# another), zero-width spaces, invisible operators and the byte order mark. ZWNJ, ZWJ
+# and the direction marks (U+200C to U+200F) stay: Persian and Indic names and emoji
+# need them.
+HIDDEN_CHARACTERS = (
+    r"\x00-\x1f\x7f-\x9f"  # the controls
+    r"\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # the rest, by code point
+)
+_HIDDEN = re.compile(f"[{HIDDEN_CHARACTERS}]")
+
+
+def _shown_as_written(value: str) -> str:
+    if _HIDDEN.search(value):
+        msg = "text may not hold control, bidi-override or zero-width characters"
+        raise ValueError(msg)
+    return value
+
+
+# A name people read (a user's full name): shown as written, at most 255 characters.
+PersonName = Annotated[
+    str,
+    Field(max_length=255, json_schema_extra={"pattern": f"^[^{HIDDEN_CHARACTERS}]*$"}),
+    AfterValidator(_shown_as_written),
 ]
 
 # An ISO 4217 currency code ("EUR"): three capital letters; which codes exist is the
