@@ -29,9 +29,14 @@ HASHING_CONCURRENCY = max(1, min((os.cpu_count() or 1) // 2, 4))
 _hashing = ThreadPoolExecutor(HASHING_CONCURRENCY, thread_name_prefix="hashing")
 
 
-# A character that shows: not whitespace, a control, a bidi or zero-width character,
-# nor a joiner or direction mark (alone in a password, they show nothing either).
-VISIBLE_CHARACTER = rf"[^\s{HIDDEN_CHARACTERS}\u200c-\u200f]"
+# A character that shows: not whitespace, nor one that hides text (core/types.py),
+# nor one that shows nothing alone: joiners and direction marks, the combining
+# grapheme joiner, Hangul fillers, Khmer and Mongolian invisible vowels and
+# selectors, the blank Braille pattern and variation selectors.
+VISIBLE_CHARACTER = (
+    rf"[^\s{HIDDEN_CHARACTERS}\u200c-\u200f\u034f\u115f\u1160\u17b4\u17b5"
+    r"\u180b-\u180d\u2800\u3164\ufe00-\ufe0f\uffa0]"
+)
 _VISIBLE = re.compile(VISIBLE_CHARACTER)
 
 

@@ -13,6 +13,7 @@ A served app makes its provider the process's own (`trace.get_tracer(__name__)`
 finds it), so spans of your own land in the request's trace.
 """
 
+import logging
 import os
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -32,11 +33,12 @@ from .metrics import METRICS_PATH
 
 UNTRACED_PATHS = frozenset({"/health", "/ready", METRICS_PATH})
 TRACER_NAME = __name__
-# The longest text a span attribute keeps. A request's path and Host header can reach
-# 16 KB each, all of which every span of the request would carry to the collector
-# and its storage; a statement's SQL is far shorter.
+# The longest text an attribute of a span, its events and links keeps. A request's
+# path and Host header can reach 16 KB each, all of which every span of the request
+# would carry to the collector and its storage; a statement's SQL is far shorter.
 ATTRIBUTE_LENGTH_LIMIT = 2048
-# Either sets the limit in OpenTelemetry's own terms; the default above then yields.
+# OpenTelemetry's own variables for it (a whole number of characters): the first
+# for every attribute, the second for spans' own. Empty or unset, the default holds.
 LENGTH_LIMIT_VARIABLES = (
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
@@ -64,6 +66,8 @@ def create_tracer_provider(
     """
     if not tracing_configured():
         return None
+    # The SDK logs a warning for each value it cuts: a log line a client can repeat.
+    logging.getLogger("opentelemetry.attributes").setLevel(logging.ERROR)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service_name}),
         span_limits=span_limits(),
@@ -74,10 +78,27 @@ def create_tracer_provider(
 
 
 def span_limits(environ: Mapping[str, str] = os.environ) -> SpanLimits:
-    """OpenTelemetry's limits: `ATTRIBUTE_LENGTH_LIMIT` unless the variables set one."""
-    if any(environ.get(name, "").strip() for name in LENGTH_LIMIT_VARIABLES):
-        return SpanLimits()  # reads them
-    return SpanLimits(max_span_attribute_length=ATTRIBUTE_LENGTH_LIMIT)
+    """OpenTelemetry's limits, with lengths from the variables or the default.
+
+    The lengths are read here rather than by the SDK, which takes an empty value for
+    no limit at all; a value that is not a whole number stops the start.
+    """
+    every, spans = (_length(environ, name) for name in LENGTH_LIMIT_VARIABLES)
+    every = ATTRIBUTE_LENGTH_LIMIT if every is None else every
+    return SpanLimits(
+        max_attribute_length=every,
+        max_span_attribute_length=every if spans is None else spans,
+    )
+
+
+def _length(environ: Mapping[str, str], name: str) -> int | None:
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        msg = f"{name} must be a whole number of characters, not {value!r}"
+        raise ValueError(msg)
+    return int(value)
 
 
 def serve_traces_from(provider: trace.TracerProvider) -> None:

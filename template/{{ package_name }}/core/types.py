@@ -189,15 +189,17 @@ EmailAddress = Annotated[
 
 # RFC 5321 caps the part before the @ at 64 octets, and mail servers refuse longer:
 # an account at such an address could never receive mail. email-validator checks it
-# only in its strict mode, in characters, as here; the pattern says so too.
+# only in its strict mode. Counted in characters of the address as sent, as the
+# pattern counts them (normalizing can change the count).
 LOCAL_PART_MAX_LENGTH = 64
+LOCAL_PART_RULE = f"at most {LOCAL_PART_MAX_LENGTH} characters before the @"
 SIGN_UP_EMAIL_PATTERN = f"^(?![^@]{{{LOCAL_PART_MAX_LENGTH + 1}}})" + EMAIL_PATTERN[1:]
+_LONG_LOCAL_PART = re.compile(f"[^@]{{{LOCAL_PART_MAX_LENGTH + 1}}}")
 
 
-def _local_part_fits(value: str) -> str:
-    if len(value.rpartition("@")[0]) > LOCAL_PART_MAX_LENGTH:
-        msg = f"the part before the @ may be at most {LOCAL_PART_MAX_LENGTH} characters"
-        raise ValueError(msg)
+def _local_part_fits(value: Any) -> Any:
+    if isinstance(value, str) and _LONG_LOCAL_PART.match(value):
+        raise ValueError(LOCAL_PART_RULE)
     return value
 
 
@@ -206,7 +208,7 @@ def _local_part_fits(value: str) -> str:
 SignUpEmail = Annotated[
     EmailStr,
     Field(max_length=EMAIL_MAX_LENGTH),
-    AfterValidator(_local_part_fits),
+    BeforeValidator(_local_part_fits),
     WithJsonSchema(
         {
             "type": "string",
@@ -217,14 +219,15 @@ SignUpEmail = Annotated[
     ),
 ]
 
-# Characters that hide text or change how the text around them reads: C0 and C1
-# controls, bidi embeddings, overrides and isolates (which can make one name read as
-# another), zero-width spaces, invisible operators and the byte order mark. ZWNJ, ZWJ
-# and the direction marks (U+200C to U+200F) stay: Persian and Indic names and emoji
-# need them.
+# Characters that hide text or change how the text around them reads: controls, the
+# soft hyphen, line and paragraph separators, bidi embeddings, overrides, isolates
+# and the Arabic letter mark (which can make one name read as another), zero-width
+# spaces, invisible operators, deprecated format characters, the byte order mark and
+# interlinear annotations. ZWNJ, ZWJ and the direction marks (U+200C to U+200F) stay:
+# Persian and Indic names and emoji need them.
 HIDDEN_CHARACTERS = (
-    r"\x00-\x1f\x7f-\x9f"  # the controls
-    r"\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # the rest, by code point
+    r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b"  # by code point, as regex escapes
+    r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
 )
 _HIDDEN = re.compile(f"[{HIDDEN_CHARACTERS}]")
 
@@ -237,9 +240,14 @@ def _shown_as_written(value: str) -> str:
 
 
 # A name people read (a user's full name): shown as written, at most 255 characters.
+# The pattern looks ahead over any character, line breaks included (`$` would match
+# before a final one).
 PersonName = Annotated[
     str,
-    Field(max_length=255, json_schema_extra={"pattern": f"^[^{HIDDEN_CHARACTERS}]*$"}),
+    Field(
+        max_length=255,
+        json_schema_extra={"pattern": rf"^(?![\s\S]*[{HIDDEN_CHARACTERS}])"},
+    ),
     AfterValidator(_shown_as_written),
 ]
 
